@@ -1,0 +1,52 @@
+// What one endpoint observed of its handshake, in stack-neutral terms. A peer reports it as
+// the "result" event of peers/PROTOCOL.md; the runner classifies cells from two of them plus
+// what it saw on the wire.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tlsmatrix {
+
+// How far the endpoint got; the first stage that failed is where it stopped.
+enum class Stage { configure, connect, handshake, application_data, done };
+
+struct Alert {
+  std::uint8_t code = 0;
+  std::string name;  // RFC 8446 §6 name
+  bool fatal = true;
+};
+
+struct PeerCertificate {
+  std::string subject;
+  std::string issuer;
+  std::string public_key;  // e.g. "ECDSA P-256", "RSA 2048"
+};
+
+struct HandshakeOutcome {
+  std::string role;
+  Stage stage = Stage::configure;
+  bool handshake_ok = false;
+  std::optional<std::string> version;  // "TLSv1.3"
+  std::optional<std::uint16_t> cipher_suite;
+  std::optional<std::uint16_t> group;  // IANA code of the key exchange group
+  // Whether a HelloRetryRequest happened, where the library can tell.
+  std::optional<bool> hello_retry_request;
+  bool psk_used = false;
+  std::optional<std::string> psk_mode;  // "psk_ke" or "psk_dhe_ke" when psk_used
+  std::optional<PeerCertificate> peer_certificate;
+  std::optional<Alert> alert_sent;
+  std::optional<Alert> alert_received;
+  std::string error;  // the library's own error text, verbatim
+  std::size_t app_data_sent = 0;
+  std::size_t app_data_received = 0;
+  bool app_data_verified = false;
+  std::vector<std::string> keylog;  // SSLKEYLOGFILE lines, when asked for
+  double handshake_ms = 0;
+};
+
+const char* stage_name(Stage stage);
+
+}  // namespace tlsmatrix

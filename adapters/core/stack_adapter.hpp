@@ -1,0 +1,53 @@
+// The one interface every TLS stack implements. An adapter never touches sockets beyond the
+// connected descriptor it is handed, never prints to stdout and never decides a verdict: it
+// configures its library from an EndpointConfig, runs the handshake, moves application data
+// and describes what happened.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "capabilities.hpp"
+#include "endpoint_config.hpp"
+#include "outcome.hpp"
+
+namespace tlsmatrix {
+
+// Thrown while configuring when the library refuses a setting; the message names the setting.
+class ConfigRejected : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class TlsConnection {
+ public:
+  virtual ~TlsConnection() = default;
+  // Runs the handshake to completion; false when it failed (describe() says why).
+  virtual bool handshake() = 0;
+  // Writes all of `data`; false on failure.
+  virtual bool write_all(std::span<const std::byte> data) = 0;
+  // Reads what is available, at most buf.size() bytes: > 0 bytes read, 0 on orderly close,
+  // < 0 on failure.
+  virtual std::ptrdiff_t read(std::span<std::byte> buf) = 0;
+  // Sends close_notify; errors are ignored because the verdict no longer depends on it.
+  virtual void close() = 0;
+  // Fills in negotiated parameters, alerts, peer certificate, keylog and error text.
+  virtual void describe(HandshakeOutcome& outcome) const = 0;
+};
+
+class StackAdapter {
+ public:
+  virtual ~StackAdapter() = default;
+  virtual Capabilities capabilities() const = 0;
+  // Configures a connection over the already connected socket `fd` (the adapter does not own
+  // it). Throws ConfigRejected when the library refuses part of `config`.
+  virtual std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) = 0;
+};
+
+// Defined exactly once by each adapter folder; the peer executable of that stack calls it.
+std::unique_ptr<StackAdapter> make_stack_adapter();
+
+}  // namespace tlsmatrix

@@ -1,0 +1,274 @@
+#include "gnutls_connection.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "gnutls_hello.hpp"
+#include "gnutls_key_share.hpp"
+#include "gnutls_names.hpp"
+#include "gnutls_peer_certificate.hpp"
+
+namespace tlsmatrix::gnutls_adapter {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int on_handshake_message(gnutls_session_t session, unsigned int type, unsigned int /*when*/,
+                         unsigned int incoming, const gnutls_datum_t* message) {
+  SessionContext* ctx = session_context(session);
+  if (ctx == nullptr) return 0;
+  switch (type) {
+    case GNUTLS_HANDSHAKE_SERVER_HELLO:
+      ctx->server_hello_seen = true;
+      // The library exposes the suite only once its keys are in use, which a handshake that
+      // fails early never reaches.
+      if (message == nullptr) break;
+      try {
+        ctx->cipher_suite = server_hello_cipher_suite(
+            {reinterpret_cast<const char*>(message->data), message->size});
+      } catch (...) {  // nothing may unwind through GnuTLS
+        ctx->cipher_suite.reset();
+      }
+      break;
+    // GnuTLS reports a HelloRetryRequest under its own pseudo type, sent or received.
+    case GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST:
+      ctx->hello_retry_request = true;
+      break;
+    case GNUTLS_HANDSHAKE_NEW_SESSION_TICKET:
+      ++(incoming != 0 ? ctx->tickets_received : ctx->tickets_sent);
+      break;
+    default:
+      break;
+  }
+  return 0;
+}
+
+// SSLKEYLOGFILE lines name the connection by its client random.
+int on_keylog(gnutls_session_t session, const char* label, const gnutls_datum_t* secret) {
+  SessionContext* ctx = session_context(session);
+  if (ctx == nullptr) return 0;
+  gnutls_datum_t client_random{nullptr, 0};
+  gnutls_datum_t server_random{nullptr, 0};
+  gnutls_session_get_random(session, &client_random, &server_random);
+  try {  // nothing may unwind through GnuTLS
+    ctx->keylog.push_back(fmt::format("{} {} {}", label,
+                                      to_hex({client_random.data, client_random.size}),
+                                      to_hex({secret->data, secret->size})));
+  } catch (...) {
+    return -1;
+  }
+  return 0;
+}
+
+// Errors where the transport is gone or stalled: an alert could not reach the peer or would
+// only describe our own impatience.
+bool answer_with_alert(int error) {
+  switch (error) {
+    case GNUTLS_E_FATAL_ALERT_RECEIVED:
+    case GNUTLS_E_WARNING_ALERT_RECEIVED:
+    case GNUTLS_E_PREMATURE_TERMINATION:
+    case GNUTLS_E_PULL_ERROR:
+    case GNUTLS_E_PUSH_ERROR:
+    case GNUTLS_E_TIMEDOUT:
+    case GNUTLS_E_AGAIN:
+    case GNUTLS_E_INTERRUPTED:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+GnutlsConnection::TicketKey::~TicketKey() {
+  if (key.data == nullptr) return;
+  gnutls_memset(key.data, 0, key.size);
+  gnutls_free(key.data);
+}
+
+GnutlsConnection::GnutlsConnection(const EndpointConfig& config, int fd)
+    : config_(config),
+      credentials_(make_credentials(config_)),
+      priority_(compile_priority(config_)) {
+  context_.psk = config_.psk ? &*config_.psk : nullptr;
+  if (config_.role == Role::server && config_.session_tickets)
+    require_ok(gnutls_session_ticket_key_generate(&ticket_key_.key), "session_tickets",
+               "generating a ticket key");
+
+  unsigned flags = init_flags();
+  if (config_.role == Role::client && config_.key_shares)
+    flags |= key_share_flag(*config_.key_shares, flags,
+                            [this](gnutls_session_t probe) { configure(probe); });
+
+  gnutls_session_t raw = nullptr;
+  require_ok(gnutls_init(&raw, flags), "role", "creating a session");
+  session_.reset(raw);
+  configure(raw);
+  gnutls_session_set_ptr(raw, &context_);
+  gnutls_handshake_set_hook_function(raw, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST,
+                                     on_handshake_message);
+  if (config_.keylog) gnutls_session_set_keylog_function(raw, on_keylog);
+  gnutls_transport_set_int(raw, fd);
+  gnutls_handshake_set_timeout(raw, config_.timeout_ms);
+  gnutls_record_set_timeout(raw, config_.timeout_ms);
+}
+
+GnutlsConnection::~GnutlsConnection() {
+  if (config_.session_tickets)
+    std::cerr << fmt::format("gnutls: NewSessionTicket messages sent {}, received {}\n",
+                             context_.tickets_sent, context_.tickets_received);
+}
+
+unsigned GnutlsConnection::init_flags() const {
+  unsigned flags =
+      (config_.role == Role::client ? GNUTLS_CLIENT : GNUTLS_SERVER) | GNUTLS_NO_SIGNAL;
+  if (!config_.session_tickets) flags |= GNUTLS_NO_TICKETS;
+  // GnuTLS otherwise withholds a client certificate whose issuer the server did not list; the
+  // configuration asks to present it whenever a certificate is requested.
+  if (config_.role == Role::client && config_.certificate) flags |= GNUTLS_FORCE_CLIENT_CERT;
+  return flags;
+}
+
+void GnutlsConnection::configure(gnutls_session_t session) const {
+  require_ok(gnutls_priority_set(session, priority_.cache.get()), "priority",
+             "applying the priority string");
+  attach_credentials(session, credentials_);
+  if (config_.role == Role::client) {
+    if (!config_.server_name.empty())
+      require_ok(gnutls_server_name_set(session, GNUTLS_NAME_DNS, config_.server_name.data(),
+                                        config_.server_name.size()),
+                 "server_name", "setting SNI");
+    if (config_.verify_server)
+      gnutls_session_set_verify_cert(
+          session, config_.server_name.empty() ? nullptr : config_.server_name.c_str(), 0);
+  } else {
+    gnutls_certificate_server_set_request(
+        session, config_.require_client_certificate ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_IGNORE);
+    if (config_.require_client_certificate) gnutls_session_set_verify_cert(session, nullptr, 0);
+    if (ticket_key_.key.data != nullptr)
+      require_ok(gnutls_session_ticket_enable_server(session, &ticket_key_.key), "session_tickets",
+                 "enabling tickets");
+  }
+}
+
+bool GnutlsConnection::handshake() {
+  gnutls_session_t s = session_.get();
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+  for (;;) {
+    const int ret = gnutls_handshake(s);
+    if (ret == GNUTLS_E_SUCCESS) {
+      handshake_done_ = true;
+      return true;
+    }
+    if (ret == GNUTLS_E_WARNING_ALERT_RECEIVED)
+      alert_received_ = make_alert(gnutls_alert_get(s), false);
+    if (gnutls_error_is_fatal(ret) == 0 && Clock::now() < deadline) continue;
+    fail(ret);
+    return false;
+  }
+}
+
+bool GnutlsConnection::write_all(std::span<const std::byte> data) {
+  gnutls_session_t s = session_.get();
+  std::size_t done = 0;
+  auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+  while (done < data.size()) {
+    const ssize_t n = gnutls_record_send(s, data.data() + done, data.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+      continue;
+    }
+    const int err = static_cast<int>(n);
+    if (err == GNUTLS_E_WARNING_ALERT_RECEIVED)
+      alert_received_ = make_alert(gnutls_alert_get(s), false);
+    if (gnutls_error_is_fatal(err) == 0 && Clock::now() < deadline) continue;
+    fail(err);
+    return false;
+  }
+  return true;
+}
+
+std::ptrdiff_t GnutlsConnection::read(std::span<std::byte> buf) {
+  gnutls_session_t s = session_.get();
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+  for (;;) {
+    const ssize_t n = gnutls_record_recv(s, buf.data(), buf.size());
+    if (n > 0) return n;
+    if (n == 0) {
+      alert_received_ = make_alert(GNUTLS_A_CLOSE_NOTIFY, false);
+      return 0;
+    }
+    const int err = static_cast<int>(n);
+    if (err == GNUTLS_E_WARNING_ALERT_RECEIVED)
+      alert_received_ = make_alert(gnutls_alert_get(s), false);
+    // Non-fatal results (a TLS 1.2 HelloRequest, an interrupted call) leave the session usable.
+    if (gnutls_error_is_fatal(err) == 0 && Clock::now() < deadline) continue;
+    fail(err);
+    return -1;
+  }
+}
+
+void GnutlsConnection::close() {
+  if (!handshake_done_) return;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
+  int ret = 0;
+  do {
+    // Only our close_notify: waiting for the peer's would tie our exit to its behaviour.
+    ret = gnutls_bye(session_.get(), GNUTLS_SHUT_WR);
+  } while ((ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) && Clock::now() < deadline);
+  if (ret == GNUTLS_E_SUCCESS) alert_sent_ = make_alert(GNUTLS_A_CLOSE_NOTIFY, false);
+}
+
+void GnutlsConnection::fail(int error) {
+  gnutls_session_t s = session_.get();
+  if (error == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+    alert_received_ = make_alert(gnutls_alert_get(s), true);
+  } else if (answer_with_alert(error)) {
+    // GnuTLS leaves answering a failure to the application; this is its own choice of alert.
+    int level = 0;
+    const int description = gnutls_error_to_alert(error, &level);
+    if (description >= 0 && gnutls_alert_send_appropriate(s, error) == GNUTLS_E_SUCCESS)
+      alert_sent_ = make_alert(description, level == GNUTLS_AL_FATAL);
+  }
+  error_ = gnutls_strerror(error);
+  if (error == GNUTLS_E_TIMEDOUT || error == GNUTLS_E_AGAIN)
+    error_ += fmt::format(" (no progress within {} ms)", config_.timeout_ms);
+
+  // The status is only meaningful once the library verified a chain and found it wanting.
+  const unsigned status = gnutls_session_get_verify_cert_status(s);
+  if (error == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR && status != 0 &&
+      status != static_cast<unsigned>(-1)) {
+    gnutls_datum_t text{nullptr, 0};
+    if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) >= 0)
+      error_ += ": " + take_datum(text);
+  }
+}
+
+void GnutlsConnection::describe(HandshakeOutcome& out) const {
+  gnutls_session_t s = session_.get();
+  // Until a ServerHello went by the session holds defaults, not negotiated values.
+  if (context_.server_hello_seen || handshake_done_) {
+    out.version = registry_protocol_name(gnutls_protocol_get_version(s));
+    out.cipher_suite = context_.cipher_suite ? context_.cipher_suite : negotiated_suite_code(s);
+    const gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
+    // TLS 1.2 PSK suites are reported in the same terms: without and with (EC)DHE.
+    out.psk_used = kx == GNUTLS_KX_PSK || kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK;
+    if (out.psk_used) out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
+    const gnutls_group_t group = gnutls_group_get(s);
+    if (kx != GNUTLS_KX_PSK && group != GNUTLS_GROUP_INVALID)
+      out.group = registry_group_code(group);
+    out.hello_retry_request = context_.hello_retry_request;
+  } else if (context_.hello_retry_request) {
+    out.hello_retry_request = true;
+  }
+  out.peer_certificate = peer_certificate(s);
+  out.alert_sent = alert_sent_;
+  out.alert_received = alert_received_;
+  if (!error_.empty()) out.error = error_;
+  out.keylog = context_.keylog;
+}
+
+}  // namespace tlsmatrix::gnutls_adapter

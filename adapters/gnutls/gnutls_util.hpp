@@ -1,0 +1,49 @@
+// Small helpers every GnuTLS adapter file needs: owning handles for the library's objects and the
+// one way a refused setting becomes a ConfigRejected.
+#pragma once
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace tlsmatrix::gnutls_adapter {
+
+template <typename Handle, void (*Free)(Handle)>
+struct HandleDeleter {
+  void operator()(Handle h) const { Free(h); }
+};
+template <typename Handle, void (*Free)(Handle)>
+using Owned = std::unique_ptr<std::remove_pointer_t<Handle>, HandleDeleter<Handle, Free>>;
+
+using SessionPtr = Owned<gnutls_session_t, gnutls_deinit>;
+using PriorityPtr = Owned<gnutls_priority_t, gnutls_priority_deinit>;
+using CertificateCredentialsPtr =
+    Owned<gnutls_certificate_credentials_t, gnutls_certificate_free_credentials>;
+using PskClientCredentialsPtr =
+    Owned<gnutls_psk_client_credentials_t, gnutls_psk_free_client_credentials>;
+using PskServerCredentialsPtr =
+    Owned<gnutls_psk_server_credentials_t, gnutls_psk_free_server_credentials>;
+using X509CertificatePtr = Owned<gnutls_x509_crt_t, gnutls_x509_crt_deinit>;
+
+// Refuses `setting` of the endpoint configuration; the driver reports the message verbatim.
+[[noreturn]] void reject(std::string_view setting, std::string_view why);
+// Rejects `setting` with the library's own error text when `ret` is a GnuTLS error code.
+void require_ok(int ret, std::string_view setting, std::string_view doing);
+
+// A view of `bytes` in the form GnuTLS takes input; GnuTLS never writes through it.
+gnutls_datum_t as_datum(std::string_view bytes);
+// Takes ownership of memory GnuTLS allocated for us and returns it as a string.
+std::string take_datum(gnutls_datum_t& datum);
+
+std::string to_hex(std::span<const unsigned char> bytes);
+std::string from_hex(std::string_view hex);  // the config parser has already checked the digits
+
+// The release the linked library reports at run time, e.g. "3.7.9".
+std::string library_version();
+
+}  // namespace tlsmatrix::gnutls_adapter

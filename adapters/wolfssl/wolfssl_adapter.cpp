@@ -1,0 +1,25 @@
+// The wolfSSL StackAdapter: the entry point tlsmatrix-peer-wolfssl calls.
+#include "stack_adapter.hpp"
+#include "wolfssl_capabilities.hpp"
+#include "wolfssl_connection.hpp"
+#include "wolfssl_session.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+class WolfsslAdapter final : public StackAdapter {
+ public:
+  Capabilities capabilities() const override { return wolfssl::probe_capabilities(); }
+
+  std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
+    return std::make_unique<wolfssl::WolfsslConnection>(wolfssl::configure_session(config, fd));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<StackAdapter> make_stack_adapter() {
+  return std::make_unique<WolfsslAdapter>();
+}
+
+}  // namespace tlsmatrix

@@ -1,0 +1,34 @@
+// TlsConnection over a configured wolfSSL session: handshake, application data, close_notify
+// and the description of what happened.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "stack_adapter.hpp"
+#include "wolfssl_session.hpp"
+
+namespace tlsmatrix::wolfssl {
+
+class WolfsslConnection final : public TlsConnection {
+ public:
+  explicit WolfsslConnection(std::unique_ptr<Session> session) : s_(std::move(session)) {}
+
+  bool handshake() override;
+  bool write_all(std::span<const std::byte> data) override;
+  std::ptrdiff_t read(std::span<std::byte> buf) override;
+  void close() override;
+  void describe(HandshakeOutcome& outcome) const override;
+
+ private:
+  // Keeps the first failure's text: later ones are usually its consequences.
+  void note_failure(int ret);
+  void describe_negotiated(HandshakeOutcome& outcome) const;
+
+  std::unique_ptr<Session> s_;
+  bool handshake_done_ = false;
+  bool closed_ = false;
+  std::string error_;
+};
+
+}  // namespace tlsmatrix::wolfssl

@@ -1,0 +1,38 @@
+// Everything one endpoint's wolfSSL connection consists of. It lives on the heap because
+// wolfSSL's callbacks hold pointers into it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "endpoint_config.hpp"
+#include "wolfssl_handles.hpp"
+#include "wolfssl_hello_tap.hpp"
+#include "wolfssl_psk.hpp"
+
+namespace tlsmatrix::wolfssl {
+
+struct Session {
+  Role role = Role::client;
+  std::uint32_t timeout_ms = 0;
+  bool psk_configured = false;
+  // Server: the FFDHE group whose parameters back TLS 1.2 DHE when no group is negotiated.
+  std::optional<std::uint16_t> dhe_parameters;
+  CtxPtr ctx;
+  SslPtr ssl;
+  PskState psk;
+  TappedSocket io;
+  std::vector<std::string> keylog;
+};
+
+// Builds the session `config` describes over the connected socket `fd`. Throws ConfigRejected
+// naming the setting wolfSSL refused.
+std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd);
+
+// Whether this build can report SSLKEYLOGFILE lines at all.
+bool keylog_available();
+
+}  // namespace tlsmatrix::wolfssl

@@ -1,0 +1,181 @@
+#include "peer_driver.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "loopback_socket.hpp"
+#include "protocol_json.hpp"
+#include "stack_adapter.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+using nlohmann::json;
+
+// stdout carries protocol events only, one JSON object per line, flushed at once so the
+// runner sees "listening" before the peer blocks in accept().
+void emit(const json& event) {
+  std::cout << event.dump() << '\n' << std::flush;
+}
+
+void log(const std::string& line) {
+  std::cerr << line << '\n';
+}
+
+// Sends our data and waits for the peer's; the client speaks first. Success proves that both
+// directions' traffic keys agree.
+void exchange_app_data(TlsConnection& conn, const EndpointConfig& config, HandshakeOutcome& out) {
+  const auto send = [&] {
+    if (!conn.write_all(std::as_bytes(std::span(config.send_data.data(), config.send_data.size()))))
+      return false;
+    out.app_data_sent = config.send_data.size();
+    return true;
+  };
+  const auto receive = [&] {
+    std::string got;
+    std::byte buf[4096];
+    while (got.size() < config.expect_data.size()) {
+      const auto n = conn.read(buf);
+      if (n <= 0) break;
+      got.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+    }
+    out.app_data_received = got.size();
+    return got == config.expect_data;
+  };
+  bool ok = config.role == Role::client ? send() && receive() : receive() && send();
+  out.app_data_verified = ok;
+  if (!ok && out.error.empty())
+    out.error = fmt::format(
+        "application data check failed: sent {} of {} bytes, received {} of {} expected",
+        out.app_data_sent, config.send_data.size(), out.app_data_received,
+        config.expect_data.size());
+}
+
+// Closing a socket with unread data makes the kernel send a reset, which can overtake the
+// alert this side just sent; the other side would then report a reset instead of the alert.
+// So: stop writing, read until the other side closes (briefly), then close.
+void linger_close(Socket& sock, std::uint32_t timeout_ms) {
+  ::shutdown(sock.fd(), SHUT_WR);
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(std::min<std::uint32_t>(timeout_ms, 500));
+  char sink[4096];
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{sock.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 50) < 0) break;
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+    if (::recv(sock.fd(), sink, sizeof sink, MSG_DONTWAIT) <= 0) break;
+  }
+}
+
+HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
+  HandshakeOutcome out;
+  out.role = role_name(config.role);
+  Socket sock;
+  try {
+    if (config.role == Role::server) {
+      std::uint16_t port = 0;
+      Socket listener = listen_loopback(port);
+      emit({{"event", "listening"},
+            {"protocol", kPeerProtocolVersion},
+            {"host", "127.0.0.1"},
+            {"port", port}});
+      out.stage = Stage::connect;
+      sock = accept_within(listener, config.timeout_ms);
+    } else {
+      out.stage = Stage::connect;
+      sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
+    }
+    set_io_timeout(sock, config.timeout_ms);
+  } catch (const std::exception& e) {
+    out.error = e.what();
+    return out;
+  }
+
+  out.stage = Stage::configure;
+  std::unique_ptr<TlsConnection> conn;
+  try {
+    conn = adapter.open(config, sock.fd());
+  } catch (const ConfigRejected& e) {
+    out.error = fmt::format("configuration rejected by the library: {}", e.what());
+    return out;
+  } catch (const std::exception& e) {
+    // An adapter bug, not a TLS outcome; still reported, so the runner can say which peer.
+    out.error = fmt::format("adapter failed while configuring: {}", e.what());
+    return out;
+  }
+
+  out.stage = Stage::handshake;
+  const auto start = std::chrono::steady_clock::now();
+  out.handshake_ok = conn->handshake();
+  out.handshake_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (out.handshake_ok) {
+    out.stage = Stage::application_data;
+    conn->describe(out);  // before app data, so a later failure cannot hide the parameters
+    exchange_app_data(*conn, config, out);
+    if (out.app_data_verified) out.stage = Stage::done;
+    conn->close();
+  }
+  conn->describe(out);
+  linger_close(sock, config.timeout_ms);
+  return out;
+}
+
+}  // namespace
+
+int run_peer(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must surface as an error, not kill us
+  auto adapter = make_stack_adapter();
+
+  CLI::App app{
+      "tlsmatrix peer: reads one JSON request on stdin and reports on stdout (peers/PROTOCOL.md)"};
+  bool print_caps = false;
+  app.add_flag("--capabilities", print_caps,
+               "print what the linked library supports as JSON and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (print_caps) {
+    // Probing can be slow (some stacks are asked by building real handshakes), so only here.
+    json out = to_json(adapter->capabilities());
+    out["event"] = "capabilities";
+    out["protocol"] = kPeerProtocolVersion;
+    emit(out);
+    return 0;
+  }
+
+  EndpointConfig config;
+  try {
+    const std::string input{std::istreambuf_iterator<char>(std::cin),
+                            std::istreambuf_iterator<char>()};
+    const json request = json::parse(input);
+    if (request.value("protocol", 0) != kPeerProtocolVersion)
+      throw std::invalid_argument(fmt::format("protocol version {} requested, this peer speaks {}",
+                                              request.value("protocol", json(nullptr)).dump(),
+                                              kPeerProtocolVersion));
+    config = endpoint_config_from_json(request.at("config"));
+  } catch (const std::exception& e) {
+    emit({{"event", "error"}, {"protocol", kPeerProtocolVersion}, {"message", e.what()}});
+    log(fmt::format("bad request: {}", e.what()));
+    return 2;
+  }
+  // A last line of defence: however a library misbehaves, this process ends by itself.
+  ::alarm(config.timeout_ms / 1000 * 3 + 10);
+
+  const auto outcome = run_endpoint(*adapter, config);
+  emit({{"event", "result"}, {"protocol", kPeerProtocolVersion}, {"outcome", to_json(outcome)}});
+  return 0;
+}
+
+}  // namespace tlsmatrix

@@ -1,0 +1,41 @@
+// The peer catalog: which peer executables exist and how to start each. The build writes
+// one for the peers it made (build/peers.catalog.json); users add their own catalog files
+// for other builds, vendor binaries or container commands. Format: results/README.md.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "capabilities.hpp"
+
+namespace tlsmatrix {
+
+struct PeerEntry {
+  std::string id;           // unique, e.g. "openssl@host"
+  std::string stack;        // adapter name
+  std::string environment;  // where it was built, e.g. "host"
+  std::vector<std::string> command;
+  std::string catalog;  // the file it came from
+};
+
+struct Peer {
+  PeerEntry entry;
+  Capabilities capabilities;
+};
+
+class CatalogError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<PeerEntry> load_catalog(const std::filesystem::path& file);
+
+// Asks every peer for --capabilities, all at once. A peer that is missing, hangs, crashes or
+// answers with anything but one capabilities event is an error naming it and why.
+std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
+                              std::chrono::milliseconds timeout);
+
+}  // namespace tlsmatrix

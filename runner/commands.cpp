@@ -1,0 +1,147 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "bench_report.hpp"
+#include "peer_catalog.hpp"
+#include "protocol_json.hpp"
+#include "results_writer.hpp"
+#include "scenario_loader.hpp"
+#include "terminal_report.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+constexpr std::chrono::milliseconds kProbeTimeout{10000};
+
+std::vector<Peer> load_peers(const CommonOptions& common) {
+  std::vector<PeerEntry> entries;
+  for (const auto& file : common.catalogs)
+    for (auto& e : load_catalog(file)) entries.push_back(std::move(e));
+  if (!common.peer_ids.empty()) {
+    for (const auto& id : common.peer_ids)
+      if (std::none_of(entries.begin(), entries.end(), [&](const auto& e) { return e.id == id; }))
+        throw CatalogError(
+            fmt::format("--peer {}: no such peer in {}", id, fmt::join(common.catalogs, ", ")));
+    std::erase_if(entries, [&](const auto& e) {
+      return std::find(common.peer_ids.begin(), common.peer_ids.end(), e.id) ==
+             common.peer_ids.end();
+    });
+  }
+  if (entries.empty()) throw CatalogError("the peer catalog lists no peers");
+  return probe_peers(entries, kProbeTimeout);
+}
+
+// "I/N", or the GoogleTest sharding variables that CI systems already set.
+void apply_shard(const std::string& spec, RunOptions& options) {
+  std::string text = spec;
+  if (text.empty()) {
+    const char* index = std::getenv("GTEST_SHARD_INDEX");
+    const char* total = std::getenv("GTEST_TOTAL_SHARDS");
+    if (!index || !total) return;
+    text = fmt::format("{}/{}", index, total);
+  }
+  unsigned i = 0, n = 0;
+  char slash = 0;
+  if (std::sscanf(text.c_str(), "%u%c%u", &i, &slash, &n) != 3 || slash != '/' || n == 0 || i >= n)
+    throw std::invalid_argument(fmt::format("shard '{}' is not I/N with 0 <= I < N", text));
+  options.shard_index = i;
+  options.shard_count = n;
+}
+
+int exit_code_for(const Tally& tally, const std::string& fail_on) {
+  if (fail_on == "never") return 0;
+  if (tally[Status::error]) return 1;
+  if (fail_on == "error") return 0;
+  if (tally[Status::fail]) return 1;
+  if (fail_on == "fail") return 0;
+  return tally[Status::deviation] ? 1 : 0;
+}
+
+}  // namespace
+
+int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,
+                const std::atomic<bool>& cancelled) {
+  const TestPki pki(std::filesystem::path(common.suites_dir) / "pki");
+  const auto suites = load_suites(common.suites_dir, pki, run.suites);
+  const auto peers = load_peers(common);
+  apply_shard(run.shard, run.options);
+  run.options.cell_timeout = std::chrono::seconds(run.cell_timeout_s);
+  const auto cells = plan_cells(suites, peers, run.options);
+  if (cells.empty())
+    throw std::invalid_argument("no cell matches the suites, peers, filters and shard given");
+
+  RunInfo info;
+  info.id = new_run_id();
+  info.started = utc_timestamp();
+  info.command = command_line;
+  info.jobs = run.options.jobs;
+  info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
+  ResultsWriter writer(std::filesystem::path(run.results_root) / info.id, peers, suites);
+
+  fmt::print(stderr, "tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),
+             suites.size(), peers.size(), run.options.jobs, writer.dir().string());
+  ProgressLine progress(cells.size(), stderr);
+  const auto start = std::chrono::steady_clock::now();
+  run_cells(cells, run.options, cancelled, [&](CellResult&& cell) {
+    progress.cell_done(cell);
+    writer.add(std::move(cell));
+  });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.finish();
+  info.finished = utc_timestamp();
+  info.complete = !cancelled && writer.cells().size() == cells.size();
+  writer.finish(info);
+
+  fmt::print("{}", matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
+  if (run.bench) fmt::print("\n{}", bench_report_text(writer.cells(), seconds, run.options.jobs));
+  fmt::print("\nResults: {}/matrix.json, summary.md\n", writer.dir().string());
+  if (!info.complete) {
+    fmt::print(stderr, "tlsmatrix: interrupted after {} of {} cells; the results hold those\n",
+               writer.cells().size(), cells.size());
+    return 130;
+  }
+  return exit_code_for(tally_all(writer.cells()), run.fail_on);
+}
+
+int peers_command(const CommonOptions& common, bool as_json) {
+  const auto peers = load_peers(common);
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : peers)
+      out.push_back({{"id", p.entry.id},
+                     {"environment", p.entry.environment},
+                     {"command", p.entry.command},
+                     {"capabilities", to_json(p.capabilities)}});
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("{:<28} {:<10} {:<10} {:<12} {}\n", "id", "library", "version", "environment",
+             "groups");
+  for (const auto& p : peers)
+    fmt::print("{:<28} {:<10} {:<10} {:<12} {}\n", p.entry.id, p.capabilities.library,
+               p.capabilities.version, p.entry.environment, fmt::join(p.capabilities.groups, ","));
+  return 0;
+}
+
+int check_command(const CommonOptions& common) {
+  const TestPki pki(std::filesystem::path(common.suites_dir) / "pki");
+  const auto suites = load_suites(common.suites_dir, pki);
+  std::size_t scenarios = 0;
+  for (const auto& s : suites) {
+    fmt::print("{} ({}): {}\n", s.id, s.file, s.title);
+    for (const auto& sc : s.scenarios) fmt::print("  {:<40} {}\n", sc.id, sc.title);
+    scenarios += s.scenarios.size();
+  }
+  fmt::print("{} suites, {} scenarios: all valid\n", suites.size(), scenarios);
+  return 0;
+}
+
+}  // namespace tlsmatrix

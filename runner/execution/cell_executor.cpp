@@ -1,0 +1,282 @@
+#include "cell_executor.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "child_process.hpp"
+#include "protocol_json.hpp"
+#include "recording_relay.hpp"
+
+namespace tlsmatrix {
+
+namespace asio = boost::asio;
+namespace bp = boost::process;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxStderr = 64 << 10;
+constexpr std::size_t kMaxEventLine = 1 << 20;
+
+// One peer process and the protocol events it prints.
+class PeerSession {
+ public:
+  using EventHandler = std::function<void(const json&)>;
+  using FailHandler = std::function<void(const std::string&)>;
+
+  PeerSession(asio::io_context& io, bp::group& group, const PeerEntry& entry, std::string role,
+              PeerRun& run, EventHandler on_event, FailHandler on_fail,
+              std::function<void()> on_closed)
+      : entry_(entry),
+        role_(std::move(role)),
+        run_(run),
+        lines_(kMaxEventLine),
+        on_event_(std::move(on_event)),
+        on_fail_(std::move(on_fail)),
+        on_closed_(std::move(on_closed)) {
+    child_ = std::make_unique<SpawnedChild>(io, group, entry.command);
+  }
+
+  std::string name() const { return fmt::format("{} peer {}", role_, entry_.id); }
+
+  void start(const EndpointConfig& config) {
+    child_->send_stdin(
+        json{{"protocol", kPeerProtocolVersion}, {"config", to_json(config)}}.dump() + "\n");
+    read_line();
+    read_stderr();
+  }
+
+  SpawnedChild& child() { return *child_; }
+
+ private:
+  void read_line() {
+    asio::async_read_until(
+        child_->out(), lines_, '\n', [this](const boost::system::error_code& ec, std::size_t n) {
+          if (ec) {
+            if (ec == asio::error::not_found)
+              on_fail_(fmt::format("{} printed a line longer than {} bytes on stdout", name(),
+                                   kMaxEventLine));
+            return pipe_closed();
+          }
+          std::string line(asio::buffers_begin(lines_.data()),
+                           asio::buffers_begin(lines_.data()) + static_cast<std::ptrdiff_t>(n));
+          lines_.consume(n);
+          handle_line(line);
+          read_line();
+        });
+  }
+
+  void handle_line(const std::string& line) {
+    if (line.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    json event;
+    try {
+      event = json::parse(line);
+    } catch (const json::parse_error&) {
+      return on_fail_(fmt::format("{} printed garbage on stdout (not a JSON event): '{}'", name(),
+                                  excerpt(line)));
+    }
+    if (!event.is_object() || !event.contains("event") || !event["event"].is_string())
+      return on_fail_(
+          fmt::format("{} printed a JSON line without an \"event\": '{}'", name(), excerpt(line)));
+    if (event.value("protocol", 0) != kPeerProtocolVersion)
+      return on_fail_(fmt::format("{} speaks peer protocol {}, the runner {}", name(),
+                                  event.value("protocol", json(nullptr)).dump(),
+                                  kPeerProtocolVersion));
+    on_event_(event);
+  }
+
+  void read_stderr() {
+    child_->err().async_read_some(asio::buffer(stderr_chunk_),
+                                  [this](const boost::system::error_code& ec, std::size_t n) {
+                                    if (ec) return pipe_closed();
+                                    if (run_.stderr_log.size() < kMaxStderr)
+                                      run_.stderr_log.append(stderr_chunk_.data(), n);
+                                    read_stderr();
+                                  });
+  }
+
+  void pipe_closed() {
+    if (++closed_pipes_ == 2) on_closed_();
+  }
+
+  const PeerEntry& entry_;
+  std::string role_;
+  PeerRun& run_;
+  std::unique_ptr<SpawnedChild> child_;
+  asio::streambuf lines_;
+  std::array<char, 4096> stderr_chunk_{};
+  int closed_pipes_ = 0;
+  EventHandler on_event_;
+  FailHandler on_fail_;
+  std::function<void()> on_closed_;
+};
+
+// The whole life of one cell on one io_context: start the server, wait for "listening",
+// start the client through the relay, collect both results, stop at the deadline.
+class Cell {
+ public:
+  Cell(const CellRequest& request, const std::atomic<bool>& cancelled)
+      : request_(request), cancelled_(cancelled), deadline_(io_), cancel_poll_(io_), relay_(io_) {}
+
+  CellRun run() {
+    const auto start = std::chrono::steady_clock::now();
+    deadline_.expires_after(request_.deadline);
+    deadline_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !finished_)
+        abort(fmt::format("timed out after {} ms {}", request_.deadline.count(), waiting_for()));
+    });
+    poll_cancel();
+    try {
+      server_ = std::make_unique<PeerSession>(
+          io_, group_, *request_.server, "server", result_.server,
+          [this](const json& e) { on_server_event(e); },
+          [this](const std::string& why) { abort(why); },
+          [this] { peer_closed(server_.get(), result_.server); });
+      server_->start(request_.server_config);
+    } catch (const std::exception& e) {
+      abort(fmt::format("server peer {}: {}", request_.server->id, e.what()));
+    }
+    io_.run();
+    if (result_.harness_error.empty())
+      for (auto* session : {server_.get(), client_.get()})
+        if (session) session->child().wait_ended(std::chrono::seconds(1));
+    std::error_code ignored;
+    group_.terminate(ignored);  // whatever is left, including anything a peer started
+    for (auto* session : {server_.get(), client_.get()})
+      if (session) session->child().reap();
+    if (server_) result_.server.exit = server_->child().exit_description();
+    if (client_) result_.client.exit = client_->child().exit_description();
+    result_.client_to_server = relay_.client_to_server();
+    result_.server_to_client = relay_.server_to_client();
+    result_.wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return std::move(result_);
+  }
+
+ private:
+  void on_server_event(const json& e) {
+    const auto kind = e["event"].get<std::string>();
+    if (kind == "listening" && !client_) {
+      const auto port = e.value("port", 0);
+      if (port <= 0 || port > 65535)
+        return abort(fmt::format("server peer {} announced an invalid port", request_.server->id));
+      relay_.start(static_cast<std::uint16_t>(port), [] {});
+      auto config = request_.client_config;
+      config.connect_host = "127.0.0.1";
+      config.connect_port = relay_.port();
+      try {
+        client_ = std::make_unique<PeerSession>(
+            io_, group_, *request_.client, "client", result_.client,
+            [this](const json& ev) { on_result(ev, result_.client, *request_.client, "client"); },
+            [this](const std::string& why) { abort(why); },
+            [this] { peer_closed(client_.get(), result_.client); });
+        client_->start(config);
+      } catch (const std::exception& ex) {
+        abort(fmt::format("client peer {}: {}", request_.client->id, ex.what()));
+      }
+    } else {
+      on_result(e, result_.server, *request_.server, "server");
+    }
+  }
+
+  void on_result(const json& e, PeerRun& run, const PeerEntry& peer, const char* role) {
+    const auto kind = e["event"].get<std::string>();
+    if (kind == "error")
+      return abort(fmt::format("{} peer {} rejected its request: {}", role, peer.id,
+                               e.value("message", "")));
+    if (kind != "result")
+      return abort(fmt::format("{} peer {} sent an unexpected '{}' event", role, peer.id, kind));
+    if (run.outcome) return abort(fmt::format("{} peer {} sent a second result", role, peer.id));
+    try {
+      run.outcome = outcome_from_json(e.at("outcome"));
+    } catch (const std::exception& ex) {
+      abort(fmt::format("{} peer {} sent a malformed result: {}", role, peer.id, ex.what()));
+    }
+  }
+
+  void peer_closed(PeerSession* session, PeerRun& run) {
+    if (!session) return;
+    if (!run.outcome && result_.harness_error.empty()) {
+      // Give the exit status a moment to appear so the message can say how it died.
+      session->child().wait_ended(std::chrono::milliseconds(100));
+      abort(fmt::format(
+          "{} ended without a result ({}){}", session->name(), session->child().exit_description(),
+          run.stderr_log.empty() ? "" : "; last stderr line: " + last_line(run.stderr_log)));
+      return;
+    }
+    ++closed_peers_;
+    maybe_finish();
+  }
+
+  // Done once every started peer has closed its output: by then all traffic has passed the
+  // relay, so it can go too (it may never have seen a connection).
+  void maybe_finish() {
+    const int expected = client_ ? 2 : 1;
+    if (closed_peers_ < expected) return;
+    relay_.close();
+    stop_timers();
+  }
+
+  std::string waiting_for() const {
+    if (!client_) return fmt::format("waiting for server peer {} to listen", request_.server->id);
+    std::string pending;
+    if (!result_.server.outcome) pending += " " + request_.server->id + " (server)";
+    if (!result_.client.outcome) pending += " " + request_.client->id + " (client)";
+    return pending.empty() ? "waiting for the peers to exit"
+                           : "waiting for a result from" + pending;
+  }
+
+  void abort(const std::string& why) {
+    if (result_.harness_error.empty()) result_.harness_error = why;
+    std::error_code ignored;
+    group_.terminate(ignored);
+    relay_.close();
+    stop_timers();
+  }
+
+  // A timer that already expired is not stopped by cancel(): its handler is queued with
+  // success. finished_ keeps such a late handler from re-arming or aborting a finished cell.
+  void stop_timers() {
+    finished_ = true;
+    deadline_.cancel();
+    cancel_poll_.cancel();
+  }
+
+  void poll_cancel() {
+    cancel_poll_.expires_after(std::chrono::milliseconds(100));
+    cancel_poll_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || finished_) return;
+      if (cancelled_) return abort("interrupted");
+      poll_cancel();
+    });
+  }
+
+  const CellRequest& request_;
+  const std::atomic<bool>& cancelled_;
+  asio::io_context io_;
+  bp::group group_;
+  asio::steady_timer deadline_;
+  asio::steady_timer cancel_poll_;
+  RecordingRelay relay_;
+  std::unique_ptr<PeerSession> server_, client_;
+  CellRun result_;
+  int closed_peers_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+CellRun execute_cell(const CellRequest& request, const std::atomic<bool>& cancelled) {
+  Cell cell(request, cancelled);
+  return cell.run();
+}
+
+}  // namespace tlsmatrix

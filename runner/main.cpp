@@ -1,0 +1,107 @@
+// tlsmatrix: runs the scenario suites over every ordered pair of peers and writes the
+// compatibility matrix. `tlsmatrix --help` lists the subcommands.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+
+namespace {
+
+std::atomic<bool> g_cancelled{false};
+
+void on_signal(int) {
+  g_cancelled = true;
+}
+
+std::filesystem::path self_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : exe.parent_path();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tlsmatrix;
+  CLI::App app{
+      "tlsmatrix: TLS interoperability matrix over PSK modes, hybrid groups and downgrades"};
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  common.suites_dir = TLSMATRIX_SOURCE_DIR "/suites";
+  common.catalogs = {(self_dir() / "peers.catalog.json").string()};
+  const auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
+        ->capture_default_str();
+    cmd->add_option("--catalog", common.catalogs, "peer catalog file(s); repeat to add peers")
+        ->capture_default_str();
+    cmd->add_option("--peer", common.peer_ids, "use only these peer ids (repeatable)");
+  };
+
+  RunCommandOptions run;
+  auto* run_cmd =
+      app.add_subcommand("run", "run suites over all peer pairs and write results/<run>/");
+  add_common(run_cmd);
+  run_cmd->add_option("--suite", run.suites, "run only these suites (repeatable)");
+  run_cmd->add_option("--filter", run.options.filters,
+                      "glob on cell ids suite/scenario/client->server (repeatable)");
+  run_cmd->add_option("-j,--jobs", run.options.jobs, "cells in parallel (default: CPU count)");
+  run_cmd
+      ->add_option("--cell-timeout", run.cell_timeout_s,
+                   "seconds before a cell is abandoned as error")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
+  run_cmd->add_option("--results", run.results_root, "where run folders are created")
+      ->capture_default_str();
+  run_cmd->add_option("--shard", run.shard,
+                      "I/N: run every N-th cell starting at I (0-based); defaults to "
+                      "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS when set");
+  run_cmd
+      ->add_option("--fail-on", run.fail_on,
+                   "exit 1 when a cell has this status or worse: error, fail, deviation, never")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error", "fail", "deviation", "never"}));
+  run_cmd
+      ->add_option("--max-findings", run.max_findings, "non-passing cells listed on the terminal")
+      ->capture_default_str();
+  run_cmd->add_flag("--bench", run.bench, "also print throughput and per-cell harness overhead");
+
+  auto* peers_cmd =
+      app.add_subcommand("peers", "list the catalog's peers with their probed library versions");
+  add_common(peers_cmd);
+  bool peers_json = false;
+  peers_cmd->add_flag("--json", peers_json, "print full capabilities as JSON");
+
+  auto* check_cmd = app.add_subcommand("check", "validate suite files and list their scenarios");
+  add_common(check_cmd);
+
+  CLI11_PARSE(app, argc, argv);
+  if (run.options.jobs == 0) run.options.jobs = std::max(1u, std::thread::hardware_concurrency());
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  try {
+    if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
+    if (*peers_cmd) return peers_command(common, peers_json);
+    if (*check_cmd) return check_command(common);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tlsmatrix: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

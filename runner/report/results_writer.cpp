@@ -1,0 +1,124 @@
+#include "results_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "protocol_json.hpp"
+#include "summary_markdown.hpp"
+#include "tally.hpp"
+
+namespace tlsmatrix {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Cell ids hold '/' and '>'; file names get a flat, portable form.
+std::string file_stem(const std::string& id) {
+  std::string out;
+  for (char c : id)
+    out +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '@') ? c : '_';
+  return out;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+}
+
+}  // namespace
+
+ResultsWriter::ResultsWriter(fs::path dir, const std::vector<Peer>& peers,
+                             const std::vector<Suite>& suites)
+    : dir_(std::move(dir)), peers_(peers), suites_(suites) {
+  fs::create_directories(dir_ / "logs");
+  jsonl_.open(dir_ / "cells.jsonl");
+  if (!jsonl_)
+    throw std::runtime_error(fmt::format("cannot write {}", (dir_ / "cells.jsonl").string()));
+}
+
+json ResultsWriter::write_cell_files(const CellResult& cell) {
+  json logs = json::object();
+  const auto stem = file_stem(cell.id);
+  const auto keep = [&](const char* role, const std::string& text) {
+    if (text.empty()) return;
+    const auto rel = fmt::format("logs/{}.{}.log", stem, role);
+    write_text(dir_ / rel, text);
+    logs[role] = rel;
+  };
+  keep("client", cell.client_log);
+  keep("server", cell.server_log);
+  if (!cell.keylog.empty()) {
+    std::string text;
+    for (const auto& line : cell.keylog) text += line + "\n";
+    const auto rel = fmt::format("logs/{}.keylog", stem);
+    write_text(dir_ / rel, text);
+    logs["keylog"] = rel;
+  }
+  return logs;
+}
+
+void ResultsWriter::add(CellResult&& cell) {
+  auto j = to_json(cell, write_cell_files(cell));
+  jsonl_ << j.dump() << '\n' << std::flush;
+  cell_json_.push_back(std::move(j));
+  cells_.push_back(std::move(cell));
+}
+
+json ResultsWriter::matrix_json(const RunInfo& info) const {
+  json peers = json::array();
+  for (const auto& p : peers_)
+    peers.push_back({{"id", p.entry.id},
+                     {"stack", p.entry.stack},
+                     {"environment", p.entry.environment},
+                     {"command", p.entry.command},
+                     {"catalog", p.entry.catalog},
+                     {"library", p.capabilities.library},
+                     {"library_version", p.capabilities.version},
+                     {"capabilities", to_json(p.capabilities)}});
+  json suites = json::array();
+  for (const auto& s : suites_) {
+    json scenarios = json::array();
+    for (const auto& sc : s.scenarios)
+      scenarios.push_back({{"id", sc.id}, {"title", sc.title}, {"line", sc.line}});
+    suites.push_back(
+        {{"id", s.id}, {"title", s.title}, {"file", s.file}, {"scenarios", scenarios}});
+  }
+  json totals = json::object();
+  const auto all = tally_all(cells_);
+  for (auto s : kAllStatuses) totals[status_name(s)] = all[s];
+  totals["cells"] = all.total();
+  // Cells sorted by id so two runs diff cleanly whatever order the workers finished in.
+  auto cells = cell_json_;
+  std::sort(cells.begin(), cells.end(),
+            [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  return {{"schema", "tlsmatrix-matrix"},
+          {"schema_version", kMatrixSchemaVersion},
+          {"peer_protocol", kPeerProtocolVersion},
+          {"run",
+           {{"id", info.id},
+            {"started", info.started},
+            {"finished", info.finished},
+            {"complete", info.complete},
+            {"command", info.command},
+            {"jobs", info.jobs},
+            {"shard", info.shard},
+            {"tlsmatrix_version", TLSMATRIX_VERSION}}},
+          {"host", host_info()},
+          {"peers", peers},
+          {"suites", suites},
+          {"totals", totals},
+          {"cells", cells}};
+}
+
+void ResultsWriter::finish(const RunInfo& info) {
+  jsonl_.flush();
+  write_text(dir_ / "matrix.json", matrix_json(info).dump(2) + "\n");
+  write_text(dir_ / "summary.md", summary_markdown(info, peers_, suites_, cells_));
+}
+
+}  // namespace tlsmatrix

@@ -1,0 +1,24 @@
+// Facts about one run that every report repeats: when, where, with what.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace tlsmatrix {
+
+struct RunInfo {
+  std::string id;  // also the results folder name
+  std::string started;
+  std::string finished;
+  std::string command;
+  bool complete = false;  // false when interrupted: the matrix holds what finished
+  unsigned jobs = 1;
+  std::string shard;  // "1/1"
+};
+
+// Hostname, OS, kernel, CPU model and count, memory: what a figure needs beside it.
+nlohmann::json host_info();
+std::string utc_timestamp();  // 2026-11-26T06:40:12Z
+std::string new_run_id();     // 20261126T064012Z-1a2b
+
+}  // namespace tlsmatrix

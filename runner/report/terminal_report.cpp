@@ -1,0 +1,77 @@
+#include "terminal_report.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "grid.hpp"
+
+namespace tlsmatrix {
+
+ProgressLine::ProgressLine(std::size_t total, std::FILE* out)
+    : total_(total), out_(out), tty_(::isatty(::fileno(out)) != 0) {}
+
+void ProgressLine::cell_done(const CellResult& cell) {
+  tally_.add(cell.verdict.status);
+  if (!tty_ && (cell.verdict.status == Status::error))
+    fmt::print(out_, "error: {}: {}\n", cell.id, cell.verdict.reason);
+  draw();
+}
+
+void ProgressLine::draw() {
+  const auto done = tally_.total();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+  const auto eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+  const auto line = fmt::format(
+      "[{:>{}}/{}] {:3.0f}%  pass {}  dev {}  fail {}  unsup {}  err {}  {:.1f} cells/s  eta "
+      "{:.0f}s",
+      done, fmt::formatted_size("{}", total_), total_,
+      total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
+      tally_[Status::pass], tally_[Status::deviation], tally_[Status::fail],
+      tally_[Status::unsupported], tally_[Status::error], rate, eta);
+  if (tty_) {
+    fmt::print(out_, "\r\033[K{}", line);
+    std::fflush(out_);
+  } else if (const auto decile = total_ ? done * 10 / total_ : 10;
+             decile > last_decile_ || done == total_) {
+    last_decile_ = decile;
+    fmt::print(out_, "{}\n", line);
+  }
+}
+
+void ProgressLine::finish() {
+  if (tty_) fmt::print(out_, "\n");
+}
+
+std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector<Suite>& suites,
+                               const std::vector<CellResult>& cells, std::size_t max_findings) {
+  std::string out;
+  const auto tallies = tally_by_suite(cells);
+  for (const auto& suite : suites) {
+    const auto it = tallies.find(suite.id);
+    if (it == tallies.end()) continue;
+    out += fmt::format("\n{} — {} ({} cells: {})\n", suite.id, suite.title,
+                       it->second.total.total(), it->second.total.compact());
+    out += render_text(status_grid(it->second, peers));
+  }
+  std::vector<const CellResult*> findings;
+  for (const auto& c : cells)
+    if (c.verdict.status != Status::pass) findings.push_back(&c);
+  std::sort(findings.begin(), findings.end(), [](const CellResult* a, const CellResult* b) {
+    return std::pair(severity_rank(a->verdict.status), a->id) <
+           std::pair(severity_rank(b->verdict.status), b->id);
+  });
+  if (!findings.empty()) out += "\nCells that did not pass (most severe first):\n";
+  for (std::size_t i = 0; i < findings.size() && i < max_findings; ++i)
+    out += fmt::format("  {:<11} {}\n              {}\n", status_name(findings[i]->verdict.status),
+                       findings[i]->id, findings[i]->verdict.reason);
+  if (findings.size() > max_findings)
+    out += fmt::format("  ... and {} more in summary.md\n", findings.size() - max_findings);
+  out += "\nLegend: passing/cells, then D(eviation) F(ail) U(nsupported) E(rror) counts.\n";
+  return out;
+}
+
+}  // namespace tlsmatrix

@@ -1,0 +1,34 @@
+// What a person watching the run sees: a live progress line on a terminal (a line every 10%
+// otherwise, e.g. in CI logs) and, at the end, a compact client x server table per suite.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cell_result.hpp"
+#include "tally.hpp"
+
+namespace tlsmatrix {
+
+class ProgressLine {
+ public:
+  ProgressLine(std::size_t total, std::FILE* out);
+  void cell_done(const CellResult& cell);
+  void finish();
+
+ private:
+  void draw();
+  std::size_t total_;
+  std::FILE* out_;
+  bool tty_;
+  Tally tally_;
+  std::size_t last_decile_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector<Suite>& suites,
+                               const std::vector<CellResult>& cells, std::size_t max_findings);
+
+}  // namespace tlsmatrix

@@ -1,0 +1,40 @@
+// One classified cell of the matrix, as stored in cells.jsonl and matrix.json.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "peer_catalog.hpp"
+#include "scenario.hpp"
+#include "verdict.hpp"
+
+namespace tlsmatrix {
+
+struct CellResult {
+  std::string id;  // suite/scenario/client->server
+  const Suite* suite = nullptr;
+  const Scenario* scenario = nullptr;
+  const Peer* client = nullptr;
+  const Peer* server = nullptr;
+  Verdict verdict;
+  std::vector<std::string> client_missing, server_missing;  // for unsupported
+  nlohmann::json client_outcome;                            // null when the peer gave none
+  nlohmann::json server_outcome;
+  nlohmann::json wire;
+  nlohmann::json fact_sources;
+  std::string client_exit, server_exit;
+  std::string client_log, server_log;  // stderr, kept for the logs/ folder
+  std::vector<std::string> keylog;
+  double wall_ms = 0;
+  double client_handshake_ms = 0;
+  double server_handshake_ms = 0;
+};
+
+std::string cell_id(const Suite& suite, const Scenario& scenario, const Peer& client,
+                    const Peer& server);
+// The JSON form documented in results/README.md; `log_files` are the paths written for logs.
+nlohmann::json to_json(const CellResult& cell, const nlohmann::json& log_files);
+
+}  // namespace tlsmatrix

@@ -1,0 +1,132 @@
+#include "matrix_runner.hpp"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "cell_executor.hpp"
+#include "facts_from_run.hpp"
+#include "protocol_json.hpp"
+#include "requirements.hpp"
+#include "tls_transcript.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+bool selected(const std::string& id, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const auto& f : filters)
+    if (::fnmatch(f.c_str(), id.c_str(), 0) == 0) return true;
+  return false;
+}
+
+// Fresh random application data per cell, so a peer cannot pass by echoing a constant.
+std::string app_data(const char* direction, const std::string& id) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("tlsmatrix {} {} {:016x}{:016x}\n", direction, id, rng(), rng());
+}
+
+}  // namespace
+
+std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
+                                    const std::vector<Peer>& peers, const RunOptions& options) {
+  std::vector<PlannedCell> cells;
+  std::size_t position = 0;
+  for (const auto& suite : suites)
+    for (const auto& scenario : suite.scenarios)
+      for (const auto& client : peers)
+        for (const auto& server : peers) {
+          auto id = cell_id(suite, scenario, client, server);
+          if (!selected(id, options.filters)) continue;
+          if (position++ % options.shard_count != options.shard_index) continue;
+          cells.push_back({std::move(id), &suite, &scenario, &client, &server});
+        }
+  return cells;
+}
+
+CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
+                    const std::atomic<bool>& cancelled) {
+  CellResult result;
+  result.id = cell.id;
+  result.suite = cell.suite;
+  result.scenario = cell.scenario;
+  result.client = cell.client;
+  result.server = cell.server;
+
+  result.client_missing = missing_capabilities(cell.scenario->client, cell.client->capabilities,
+                                               cell.scenario->client_requires);
+  result.server_missing = missing_capabilities(cell.scenario->server, cell.server->capabilities,
+                                               cell.scenario->server_requires);
+  if (!result.client_missing.empty() || !result.server_missing.empty()) {
+    result.verdict = unsupported_verdict(result.client_missing, result.server_missing,
+                                         cell.client->entry.id, cell.server->entry.id);
+    return result;
+  }
+
+  CellRequest request;
+  request.client = &cell.client->entry;
+  request.server = &cell.server->entry;
+  request.client_config = cell.scenario->client;
+  request.server_config = cell.scenario->server;
+  request.client_config.send_data = request.server_config.expect_data =
+      app_data("client->server", cell.id);
+  request.server_config.send_data = request.client_config.expect_data =
+      app_data("server->client", cell.id);
+  // Peers give up on a step well before the cell's deadline, so a stuck handshake still
+  // yields a result from the side that is waiting.
+  request.client_config.timeout_ms = request.server_config.timeout_ms =
+      static_cast<std::uint32_t>(std::max<std::int64_t>(timeout.count() / 4, 1000));
+  request.deadline = timeout;
+
+  const auto run = execute_cell(request, cancelled);
+  result.wall_ms = run.wall_ms;
+  result.client_exit = run.client.exit;
+  result.server_exit = run.server.exit;
+  result.client_log = run.client.stderr_log;
+  result.server_log = run.server.stderr_log;
+  result.client_outcome =
+      run.client.outcome ? to_json(*run.client.outcome) : nlohmann::json(nullptr);
+  result.server_outcome =
+      run.server.outcome ? to_json(*run.server.outcome) : nlohmann::json(nullptr);
+  const auto wire = observe_handshake(run.client_to_server, run.server_to_client);
+  result.wire = to_json(wire);
+  if (!run.harness_error.empty()) {
+    result.verdict = error_verdict(run.harness_error);
+    return result;
+  }
+  if (!run.client.outcome || !run.server.outcome) {
+    result.verdict = error_verdict(
+        fmt::format("{} peer {} ended without a result", run.client.outcome ? "server" : "client",
+                    run.client.outcome ? cell.server->entry.id : cell.client->entry.id));
+    return result;
+  }
+  result.client_handshake_ms = run.client.outcome->handshake_ms;
+  result.server_handshake_ms = run.server.outcome->handshake_ms;
+  result.keylog = run.client.outcome->keylog;
+  const auto facts = facts_from_run(run, wire, request);
+  result.fact_sources = facts.sources;
+  result.verdict = judge(*cell.scenario, facts);
+  return result;
+}
+
+void run_cells(const std::vector<PlannedCell>& cells, const RunOptions& options,
+               const std::atomic<bool>& cancelled,
+               const std::function<void(CellResult&&)>& on_cell) {
+  std::atomic<std::size_t> next{0};
+  std::mutex report;
+  const auto worker = [&] {
+    for (std::size_t i; !cancelled && (i = next++) < cells.size();) {
+      auto result = run_cell(cells[i], options.cell_timeout, cancelled);
+      if (cancelled && result.verdict.status == Status::error) break;  // interrupted, not a finding
+      const std::lock_guard lock(report);
+      on_cell(std::move(result));
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (unsigned j = 0; j < std::max(1u, options.jobs); ++j) workers.emplace_back(worker);
+}
+
+}  // namespace tlsmatrix

@@ -1,0 +1,45 @@
+// Expands suites over every ordered (client, server) pair of peers and runs the cells in
+// parallel. Each finished cell is handed to `on_cell` at once (under a lock), so results
+// are written as they come and nothing computed is lost if the run is interrupted.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cell_result.hpp"
+#include "peer_catalog.hpp"
+#include "scenario.hpp"
+
+namespace tlsmatrix {
+
+struct PlannedCell {
+  std::string id;
+  const Suite* suite;
+  const Scenario* scenario;
+  const Peer* client;
+  const Peer* server;
+};
+
+struct RunOptions {
+  std::vector<std::string> filters;  // glob patterns on cell ids; empty: every cell
+  unsigned shard_index = 0;          // this shard's cells: those whose position % count == index
+  unsigned shard_count = 1;
+  unsigned jobs = 0;  // 0: one per CPU
+  std::chrono::milliseconds cell_timeout{20000};
+};
+
+std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
+                                    const std::vector<Peer>& peers, const RunOptions& options);
+
+// Classifies one cell: unsupported from capabilities, otherwise runs it and judges it.
+CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
+                    const std::atomic<bool>& cancelled);
+
+void run_cells(const std::vector<PlannedCell>& cells, const RunOptions& options,
+               const std::atomic<bool>& cancelled,
+               const std::function<void(CellResult&&)>& on_cell);
+
+}  // namespace tlsmatrix

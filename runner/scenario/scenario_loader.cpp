@@ -1,0 +1,378 @@
+#include "scenario_loader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "endpoint_fields.hpp"
+#include "tls_registry.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+using nlohmann::json;
+
+// Protocol fields the runner fills in per cell (or, for PEM, from the names scenarios use).
+bool is_runner_owned(std::string_view key) {
+  static constexpr std::string_view kOwned[] = {
+      "role",        "connect_host", "connect_port",     "send_data",
+      "expect_data", "timeout_ms",   "trust_anchors_pem"};
+  return std::find(std::begin(kOwned), std::end(kOwned), key) != std::end(kOwned);
+}
+
+// Carries the file name so every error can say where it is.
+class Reader {
+ public:
+  Reader(std::string file, const TestPki& pki) : file_(std::move(file)), pki_(pki) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+    const auto mark = at.Mark();
+    throw ScenarioFileError(
+        fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, what));
+  }
+
+  Suite suite(const YAML::Node& root) const {
+    if (!root.IsMap())
+      fail(root, "a suite file is a mapping with schema_version, suite, title and scenarios");
+    allow_keys(root, {"schema_version", "suite", "title", "description", "defaults", "scenarios"});
+    if (scalar(required(root, "schema_version"), "schema_version") != "1")
+      fail(root["schema_version"], "unsupported schema_version (this runner reads version 1)");
+    Suite s;
+    s.file = file_;
+    s.id = identifier(required(root, "suite"), "suite");
+    s.title = scalar(required(root, "title"), "title");
+    if (root["description"]) s.description = scalar(root["description"], "description");
+
+    YAML::Node client_defaults, server_defaults;
+    if (const auto defaults = root["defaults"]) {
+      if (!defaults.IsMap()) fail(defaults, "defaults must be a mapping with client and/or server");
+      allow_keys(defaults, {"client", "server"});
+      client_defaults = defaults["client"];
+      server_defaults = defaults["server"];
+    }
+
+    const auto list = required(root, "scenarios");
+    if (!list.IsSequence() || list.size() == 0) fail(list, "scenarios must be a non-empty list");
+    std::set<std::string> seen;
+    for (const auto& node : list) {
+      auto scenario = this->scenario(node, client_defaults, server_defaults);
+      if (!seen.insert(scenario.id).second)
+        fail(node["id"], fmt::format("duplicate scenario id '{}'", scenario.id));
+      s.scenarios.push_back(std::move(scenario));
+    }
+    return s;
+  }
+
+ private:
+  Scenario scenario(const YAML::Node& node, const YAML::Node& client_defaults,
+                    const YAML::Node& server_defaults) const {
+    if (!node.IsMap())
+      fail(node, "each scenario is a mapping with id, title, client, server and expect");
+    allow_keys(node, {"id", "title", "description", "client", "server", "expect", "record"});
+    Scenario sc;
+    sc.line = node.Mark().line + 1;
+    sc.id = identifier(required(node, "id"), "id");
+    sc.title = scalar(required(node, "title"), "title");
+    if (node["description"]) sc.description = scalar(node["description"], "description");
+    sc.client.role = Role::client;
+    sc.server.role = Role::server;
+    endpoint(client_defaults, sc.client, sc.client_requires);
+    endpoint(node["client"], sc.client, sc.client_requires);
+    endpoint(server_defaults, sc.server, sc.server_requires);
+    endpoint(node["server"], sc.server, sc.server_requires);
+
+    const auto expect = required(node, "expect");
+    if (!expect.IsSequence() || expect.size() == 0)
+      fail(expect, "expect must be a non-empty list of checks");
+    for (const auto& item : expect) sc.expectations.push_back(expectation(item));
+    if (std::none_of(sc.expectations.begin(), sc.expectations.end(),
+                     [](const auto& e) { return e.fact == Fact::handshake; }))
+      fail(expect,
+           "expect must state the handshake outcome (a 'handshake: success' or 'handshake: "
+           "refused' check)");
+
+    if (const auto record = node["record"]) {
+      if (!record.IsSequence()) fail(record, "record must be a list of facts");
+      for (const auto& item : record) sc.record.push_back(fact(item));
+    }
+    return sc;
+  }
+
+  // Applies one endpoint mapping on top of what `config` already holds, so scenario values
+  // override the suite's defaults key by key.
+  void endpoint(const YAML::Node& node, EndpointConfig& config,
+                std::vector<std::string>& requires_out) const {
+    if (!node || node.IsNull()) return;  // absent, or the empty default of a suite without defaults
+    if (!node.IsMap()) fail(node, "an endpoint is a mapping of settings");
+    for (const auto& kv : node) {
+      const auto key = kv.first.as<std::string>();
+      const auto& value = kv.second;
+      try {
+        if (key == "certificate") {
+          config.certificate = pki_.certified_key(scalar(value, key));
+        } else if (key == "trust") {
+          config.trust_anchors_pem = pki_.trust_anchors(strings(value, key));
+        } else if (key == "requires") {
+          for (auto& feature : strings(value, key)) requires_out.push_back(std::move(feature));
+        } else if (is_runner_owned(key)) {
+          fail(kv.first, fmt::format("'{}' is set by the runner, not by scenarios", key));
+        } else if (const auto* field = find_endpoint_field(key)) {
+          field->apply(config, to_json(value));
+        } else {
+          std::vector<std::string> known{"certificate", "trust", "requires"};
+          for (const auto& f : endpoint_fields())
+            if (!is_runner_owned(f.key) && f.key != "certificate") known.emplace_back(f.key);
+          fail(kv.first, fmt::format("unknown endpoint setting '{}' (known: {})", key,
+                                     fmt::join(known, ", ")));
+        }
+      } catch (const std::invalid_argument& e) {
+        fail(value, fmt::format("{}: {}", key, e.what()));
+      }
+    }
+  }
+
+  Expectation expectation(const YAML::Node& node) const {
+    if (!node.IsMap())
+      fail(node, "a check is a mapping like {group: x25519, cite: \"RFC 8446 §4.2.7\"}");
+    Expectation e;
+    e.line = node.Mark().line + 1;
+    bool have_fact = false, have_mismatch = false;
+    for (const auto& kv : node) {
+      const auto key = kv.first.as<std::string>();
+      Fact f;
+      if (key == "cite") {
+        e.cite = scalar(kv.second, key);
+      } else if (key == "from") {
+        e.from = scalar(kv.second, key);
+        if (e.from != "client" && e.from != "server")
+          fail(kv.second, "from must be client or server");
+      } else if (key == "on_mismatch") {
+        const auto v = scalar(kv.second, key);
+        if (v == "fail")
+          e.on_mismatch = Severity::fail;
+        else if (v == "deviation")
+          e.on_mismatch = Severity::deviation;
+        else
+          fail(kv.second, "on_mismatch must be fail or deviation");
+        have_mismatch = true;
+      } else if (fact_from_name(key, f)) {
+        if (have_fact) fail(kv.first, "one fact per check; split it into two checks");
+        have_fact = true;
+        e.fact = f;
+        e.any_of = strings(kv.second, key);
+        for (const auto& v : e.any_of) check_value(kv.second, f, v);
+      } else {
+        fail(kv.first,
+             fmt::format(
+                 "unknown check key '{}' (facts: handshake, version, cipher_suite, group, "
+                 "hello_retry_request, alert, psk_used, psk_mode; plus cite, from, on_mismatch)",
+                 key));
+      }
+    }
+    if (!have_fact) fail(node, "the check names no fact");
+    if (e.cite.empty())
+      fail(node, "every check must cite the RFC or draft section it comes from (cite: ...)");
+    if (e.fact == Fact::alert && e.from.empty())
+      fail(node, "an alert check must say which side sends it (from: client|server)");
+    // The alert a refusal carries is a detail RFC 8446 fixes once the refusal itself is right.
+    if (!have_mismatch && e.fact == Fact::alert) e.on_mismatch = Severity::deviation;
+    return e;
+  }
+
+  void check_value(const YAML::Node& at, Fact fact, const std::string& v) const {
+    bool ok = true;
+    switch (fact) {
+      case Fact::handshake:
+        ok = v == "success" || v == "refused";
+        break;
+      case Fact::version:
+        ok = version_by_name(v).has_value();
+        break;
+      case Fact::cipher_suite:
+        ok = cipher_suite_by_name(v).has_value();
+        break;
+      case Fact::group:
+        ok = group_by_name(v).has_value();
+        break;
+      case Fact::alert:
+        ok = alert_by_name(v).has_value();
+        break;
+      case Fact::hello_retry_request:
+      case Fact::psk_used:
+        ok = v == "true" || v == "false";
+        break;
+      case Fact::psk_mode:
+        ok = v == "psk_ke" || v == "psk_dhe_ke";
+        break;
+    }
+    if (!ok) fail(at, fmt::format("'{}' is not a valid value for {}", v, fact_name(fact)));
+  }
+
+  Fact fact(const YAML::Node& node) const {
+    Fact f;
+    if (!fact_from_name(scalar(node, "record"), f))
+      fail(node, fmt::format("unknown fact '{}'", node.Scalar()));
+    return f;
+  }
+
+  YAML::Node required(const YAML::Node& map, const char* key) const {
+    auto node = map[key];
+    if (!node) fail(map, fmt::format("missing required key '{}'", key));
+    return node;
+  }
+
+  void allow_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        fail(kv.first,
+             fmt::format("unknown key '{}' (allowed here: {})", key, fmt::join(allowed, ", ")));
+    }
+  }
+
+  std::string scalar(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(node, fmt::format("{} must be a single value", what));
+    return node.Scalar();
+  }
+
+  std::vector<std::string> strings(const YAML::Node& node, const std::string& what) const {
+    if (node.IsScalar()) return {node.Scalar()};
+    if (!node.IsSequence()) fail(node, fmt::format("{} must be a value or a list of values", what));
+    std::vector<std::string> out;
+    for (const auto& item : node) out.push_back(scalar(item, what));
+    return out;
+  }
+
+  std::string identifier(const YAML::Node& node, const std::string& what) const {
+    static const std::regex pattern("[a-z0-9][a-z0-9.-]*");
+    auto v = scalar(node, what);
+    if (!std::regex_match(v, pattern))
+      fail(node, fmt::format("{} '{}' must match [a-z0-9][a-z0-9.-]*", what, v));
+    return v;
+  }
+
+  // YAML scalars carry no type: quoted ones are strings, plain ones become booleans or numbers
+  // when they look like one, the same way the JSON protocol would spell them.
+  json to_json(const YAML::Node& node) const {
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+        return nullptr;
+      case YAML::NodeType::Sequence: {
+        json arr = json::array();
+        for (const auto& item : node) arr.push_back(to_json(item));
+        return arr;
+      }
+      case YAML::NodeType::Map: {
+        json obj = json::object();
+        for (const auto& kv : node) obj[kv.first.as<std::string>()] = to_json(kv.second);
+        return obj;
+      }
+      case YAML::NodeType::Scalar: {
+        const auto& s = node.Scalar();
+        if (node.Tag() == "!") return s;
+        if (s == "true") return true;
+        if (s == "false") return false;
+        if (s == "null" || s == "~") return nullptr;
+        if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) return std::stoull(s);
+        return s;
+      }
+      default:
+        return nullptr;
+    }
+  }
+
+  std::string file_;
+  const TestPki& pki_;
+};
+
+}  // namespace
+
+const char* fact_name(Fact fact) {
+  switch (fact) {
+    case Fact::handshake:
+      return "handshake";
+    case Fact::version:
+      return "version";
+    case Fact::cipher_suite:
+      return "cipher_suite";
+    case Fact::group:
+      return "group";
+    case Fact::hello_retry_request:
+      return "hello_retry_request";
+    case Fact::alert:
+      return "alert";
+    case Fact::psk_used:
+      return "psk_used";
+    case Fact::psk_mode:
+      return "psk_mode";
+  }
+  return "?";
+}
+
+bool fact_from_name(const std::string& name, Fact& out) {
+  for (auto f : {Fact::handshake, Fact::version, Fact::cipher_suite, Fact::group,
+                 Fact::hello_retry_request, Fact::alert, Fact::psk_used, Fact::psk_mode})
+    if (name == fact_name(f)) {
+      out = f;
+      return true;
+    }
+  return false;
+}
+
+const char* severity_name(Severity severity) {
+  return severity == Severity::fail ? "fail" : "deviation";
+}
+
+Suite load_suite_text(const std::string& text, const std::string& file_name, const TestPki& pki) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioFileError(fmt::format("{}:{}:{}: YAML syntax error: {}", file_name,
+                                        e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  return Reader(file_name, pki).suite(root);
+}
+
+Suite load_suite_file(const std::filesystem::path& file, const TestPki& pki) {
+  std::ifstream in(file);
+  if (!in) throw ScenarioFileError(fmt::format("{}: cannot open suite file", file.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_suite_text(text.str(), file.string(), pki);
+}
+
+std::vector<Suite> load_suites(const std::filesystem::path& dir, const TestPki& pki,
+                               const std::vector<std::string>& only) {
+  if (!std::filesystem::is_directory(dir))
+    throw ScenarioFileError(fmt::format("{}: suites directory not found", dir.string()));
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::vector<Suite> suites;
+  std::set<std::string> ids;
+  for (const auto& file : files) {
+    auto suite = load_suite_file(file, pki);
+    if (!ids.insert(suite.id).second)
+      throw ScenarioFileError(
+          fmt::format("{}: suite id '{}' is used by another file too", file.string(), suite.id));
+    if (only.empty() || std::find(only.begin(), only.end(), suite.id) != only.end())
+      suites.push_back(std::move(suite));
+  }
+  for (const auto& want : only)
+    if (!ids.count(want))
+      throw ScenarioFileError(
+          fmt::format("no suite '{}' in {} (have: {})", want, dir.string(), fmt::join(ids, ", ")));
+  return suites;
+}
+
+}  // namespace tlsmatrix

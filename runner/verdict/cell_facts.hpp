@@ -1,0 +1,32 @@
+// The facts of one cell that expectations are checked against, merged from both peers'
+// reports and the wire. Built by facts_from_run(); tests build them by hand.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tlsmatrix {
+
+struct CellFacts {
+  // Both sides completed the handshake and verified each other's application data.
+  bool handshake_success = false;
+  std::string handshake_summary;  // for reasons: who stopped where, and with what error
+  std::optional<std::string> version;
+  std::optional<std::string> cipher_suite;
+  std::optional<std::string> group;
+  std::optional<bool> hello_retry_request;
+  std::optional<bool> psk_used;
+  std::optional<std::string> psk_mode;
+  // Fatal alerts each side sent, by RFC 8446 §6 name, from its own report, the other side's
+  // report and the plaintext records on the wire.
+  std::vector<std::string> alerts_from_client;
+  std::vector<std::string> alerts_from_server;
+  // Reports that contradict each other or the wire: the harness cannot trust this cell.
+  std::vector<std::string> inconsistencies;
+  // Where each fact came from ("wire", "client peer", ...), for the matrix.
+  std::map<std::string, std::string> sources;
+};
+
+}  // namespace tlsmatrix

@@ -1,0 +1,14 @@
+// Merges what the two peers reported with what the relay saw into CellFacts, and lists every
+// place where they contradict each other or where a peer did not apply its configuration.
+#pragma once
+
+#include "cell_executor.hpp"
+#include "cell_facts.hpp"
+#include "wire_observation.hpp"
+
+namespace tlsmatrix {
+
+CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
+                         const CellRequest& request);
+
+}  // namespace tlsmatrix

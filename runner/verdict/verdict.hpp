@@ -1,0 +1,41 @@
+// Classifies a cell: pass, deviation, fail, unsupported or error (definitions in
+// results/README.md), always with a reason a TLS engineer can act on.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cell_facts.hpp"
+#include "scenario.hpp"
+
+namespace tlsmatrix {
+
+enum class Status { pass, deviation, fail, unsupported, error };
+
+const char* status_name(Status status);
+// For listing findings most severe first: error, fail, deviation, unsupported, pass.
+int severity_rank(Status status);
+
+struct CheckResult {
+  const Expectation* expectation = nullptr;
+  std::string observed;
+  // "pass", "fail", "deviation", or "not_evaluated" (a detail of a handshake that did not
+  // happen as expected)
+  std::string result;
+};
+
+struct Verdict {
+  Status status = Status::error;
+  std::string reason;
+  std::vector<CheckResult> checks;
+  nlohmann::json observations = nlohmann::json::object();  // the scenario's `record` facts
+};
+
+Verdict judge(const Scenario& scenario, const CellFacts& facts);
+Verdict unsupported_verdict(const std::vector<std::string>& client_missing,
+                            const std::vector<std::string>& server_missing,
+                            const std::string& client_id, const std::string& server_id);
+Verdict error_verdict(const std::string& why);
+
+}  // namespace tlsmatrix

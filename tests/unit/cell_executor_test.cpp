@@ -1,0 +1,181 @@
+// The runner against peers that misbehave on purpose (tests/fixtures/misbehaving_peer.sh):
+// every kind of breakage must end as a clear `error` within the deadline, leave no process
+// behind, and a well-formed but wrong report must come out `fail`.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "matrix_runner.hpp"
+#include "scenario_loader.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+const std::string kFixture =
+    std::string(TLSMATRIX_SOURCE_DIR) + "/tests/fixtures/misbehaving_peer.sh";
+
+Peer fake_peer(const std::string& mode) {
+  Peer p;
+  p.entry = {mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode}, "test"};
+  p.capabilities.stack = "fake";
+  p.capabilities.versions = {"TLSv1.2", "TLSv1.3"};
+  p.capabilities.groups = {"x25519", "secp256r1"};
+  p.capabilities.features = {"key_share_selection"};
+  return p;
+}
+
+const Suite& hrr_suite() {
+  static const Suite suite = load_suite_text(
+      R"(schema_version: 1
+suite: unit
+title: unit
+scenarios:
+  - id: hrr
+    title: HRR
+    client: {groups: [x25519, secp256r1], key_shares: [x25519]}
+    server: {groups: [secp256r1]}
+    expect:
+      - handshake: success
+        cite: RFC 8446 §4.1.1
+      - hello_retry_request: true
+        cite: RFC 8446 §4.1.1
+)",
+      "unit.yaml", TestPki(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites/pki"));
+  return suite;
+}
+
+struct Timed {
+  CellResult result;
+  double seconds;
+};
+
+Timed run(const Peer& client, const Peer& server,
+          std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+  const std::atomic<bool> cancelled{false};
+  const PlannedCell cell{"unit/hrr", &hrr_suite(), &hrr_suite().scenarios[0], &client, &server};
+  const auto start = std::chrono::steady_clock::now();
+  auto result = run_cell(cell, timeout, cancelled);
+  return {std::move(result),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+bool fixture_processes_left() {
+  // The fixture's sleeps use distinctive durations so this cannot match anything else.
+  return std::system("pgrep -f '^sleep 60[12]$' >/dev/null") == 0;
+}
+
+class MisbehavingPeer : public ::testing::Test {
+ protected:
+  void TearDown() override { EXPECT_FALSE(fixture_processes_left()) << "a peer outlived its cell"; }
+};
+
+TEST_F(MisbehavingPeer, GarbageOnStdoutIsAnError) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("garbage"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("server peer garbage@fixture printed garbage on stdout"),
+            std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, HangingServerTimesOut) {
+  const auto t =
+      run(fake_peer("claims-x25519"), fake_peer("hang"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find(
+                "timed out after 1500 ms waiting for server peer hang@fixture to listen"),
+            std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 5.0);
+}
+
+TEST_F(MisbehavingPeer, HangingPeerWithChildrenIsKilledWithThem) {
+  const auto t =
+      run(fake_peer("hang"), fake_peer("hang-with-child"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("waiting for a result from"), std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 5.0);
+}
+
+TEST_F(MisbehavingPeer, CrashIsAnErrorNamingTheSignal) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("crash"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(
+      t.result.verdict.reason.find("server peer crash@fixture ended without a result (signal 11"),
+      std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, SilentExitIsAnError) {
+  const auto t = run(fake_peer("silent-exit"), fake_peer("claims-x25519"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find(
+                "client peer silent-exit@fixture ended without a result (exit status 0)"),
+            std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, WrongProtocolVersionIsAnError) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("wrong-protocol"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("speaks peer protocol 99"), std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, MissingBinaryIsAnError) {
+  auto missing = fake_peer("x");
+  missing.entry.command = {"/nonexistent/tlsmatrix-peer"};
+  const auto t = run(fake_peer("claims-x25519"), missing);
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("cannot start '/nonexistent/tlsmatrix-peer'"),
+            std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, AWellFormedWrongReportFails) {
+  // Both peers claim x25519 without a HelloRetryRequest where RFC 8446 §4.1.1 requires one.
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"));
+  EXPECT_EQ(t.result.verdict.status, Status::fail) << t.result.verdict.reason;
+  EXPECT_NE(t.result.verdict.reason.find(
+                "expected hello_retry_request true (RFC 8446 §4.1.1), observed false"),
+            std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, MissingCapabilityIsUnsupportedWithoutRunning) {
+  auto limited = fake_peer("hang");  // would time out if it were started
+  limited.capabilities.groups = {"x25519"};
+  const auto t = run(fake_peer("claims-x25519"), limited);
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported);
+  EXPECT_EQ(t.result.verdict.reason, "server hang@fixture lacks group secp256r1");
+  EXPECT_LT(t.seconds, 0.5);
+}
+
+TEST(PeerProbe, GarbageAndHangsAreNamed) {
+  const auto entry = [](const std::string& mode) {
+    return PeerEntry{mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode}, "test"};
+  };
+  try {
+    probe_peers({entry("caps-garbage")}, std::chrono::seconds(3));
+    FAIL() << "garbage capabilities accepted";
+  } catch (const CatalogError& e) {
+    EXPECT_NE(std::string(e.what()).find("peer caps-garbage@fixture"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("this is not json"), std::string::npos) << e.what();
+  }
+  try {
+    probe_peers({entry("caps-hang")}, std::chrono::milliseconds(800));
+    FAIL() << "hanging capabilities accepted";
+  } catch (const CatalogError& e) {
+    EXPECT_NE(std::string(e.what()).find("did not answer within 800 ms"), std::string::npos)
+        << e.what();
+  }
+  const auto ok = probe_peers({entry("claims-x25519")}, std::chrono::seconds(3));
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].capabilities.version, "0.0.1");
+}
+
+}  // namespace
+}  // namespace tlsmatrix

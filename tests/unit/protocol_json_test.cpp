@@ -1,0 +1,67 @@
+#include "protocol_json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tlsmatrix {
+namespace {
+
+TEST(ProtocolJson, EndpointConfigRoundTrips) {
+  EndpointConfig c;
+  c.role = Role::server;
+  c.groups = {"X25519MLKEM768", "x25519"};
+  c.key_shares = std::vector<std::string>{"X25519MLKEM768"};
+  c.psk = ExternalPsk{"id", "00ff", "SHA384", {"psk_ke"}};
+  c.server_preference = false;
+  c.timeout_ms = 1234;
+  const auto back = endpoint_config_from_json(to_json(c));
+  EXPECT_EQ(back.role, Role::server);
+  EXPECT_EQ(back.groups, c.groups);
+  EXPECT_EQ(back.key_shares, c.key_shares);
+  ASSERT_TRUE(back.psk.has_value());
+  EXPECT_EQ(back.psk->hash, "SHA384");
+  EXPECT_EQ(back.psk->modes, std::vector<std::string>{"psk_ke"});
+  EXPECT_EQ(back.server_preference, std::optional<bool>(false));
+  EXPECT_EQ(back.timeout_ms, 1234u);
+}
+
+TEST(ProtocolJson, RejectsUnknownKeysAndBadValuesByName) {
+  const auto message = [](const nlohmann::json& j) {
+    try {
+      endpoint_config_from_json(j);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({{"grups", nlohmann::json::array()}}), "config: unknown key 'grups'");
+  EXPECT_NE(message({{"groups", {"x25519", "nope"}}}).find("config.groups: unknown group 'nope'"),
+            std::string::npos);
+  EXPECT_NE(message({{"connect_host", "10.0.0.1"}}).find("only 127.0.0.1 and ::1"),
+            std::string::npos);
+  EXPECT_NE(message({{"psk", {{"identity", "a"}, {"secret_hex", "0g"}}}}).find("hex"),
+            std::string::npos);
+  EXPECT_NE(message({{"timeout_ms", 0}}).find("config.timeout_ms"), std::string::npos);
+}
+
+TEST(ProtocolJson, OutcomeRoundTripsWithNames) {
+  HandshakeOutcome o;
+  o.role = "client";
+  o.stage = Stage::handshake;
+  o.version = "TLSv1.3";
+  o.group = 0x11EC;
+  o.cipher_suite = 0x1301;
+  o.alert_received = Alert{40, "handshake_failure", true};
+  const auto j = to_json(o);
+  EXPECT_EQ(j["group"]["name"], "X25519MLKEM768");
+  EXPECT_EQ(j["cipher_suite"]["name"], "TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(j["stage"], "handshake");
+  const auto back = outcome_from_json(j);
+  EXPECT_EQ(back.stage, Stage::handshake);
+  EXPECT_EQ(back.group, std::optional<std::uint16_t>(0x11EC));
+  ASSERT_TRUE(back.alert_received.has_value());
+  EXPECT_EQ(back.alert_received->name, "handshake_failure");
+  EXPECT_FALSE(back.alert_sent.has_value());
+}
+
+}  // namespace
+}  // namespace tlsmatrix
