@@ -2,6 +2,7 @@
 // every kind of breakage must end as a clear `error` within the deadline, leave no process
 // behind, and a well-formed but wrong report must come out `fail`.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,10 +16,12 @@ namespace {
 
 const std::string kFixture =
     std::string(TLSMATRIX_SOURCE_DIR) + "/tests/fixtures/misbehaving_peer.sh";
+// Names what the fixture leaves running, unique to this test process (ctest runs several).
+const std::string kToken = std::to_string(::getpid());
 
 Peer fake_peer(const std::string& mode) {
   Peer p;
-  p.entry = {mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode}, "test"};
+  p.entry = {mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode, kToken}, "test"};
   p.capabilities.stack = "fake";
   p.capabilities.versions = {"TLSv1.2", "TLSv1.3"};
   p.capabilities.groups = {"x25519", "secp256r1"};
@@ -62,8 +65,7 @@ Timed run(const Peer& client, const Peer& server,
 }
 
 bool fixture_processes_left() {
-  // The fixture's sleeps use distinctive durations so this cannot match anything else.
-  return std::system("pgrep -f '^sleep 60[12]$' >/dev/null") == 0;
+  return std::system(("pgrep -f '^tlsmatrix-fixture-" + kToken + " ' >/dev/null").c_str()) == 0;
 }
 
 class MisbehavingPeer : public ::testing::Test {
@@ -155,7 +157,8 @@ TEST_F(MisbehavingPeer, MissingCapabilityIsUnsupportedWithoutRunning) {
 
 TEST(PeerProbe, GarbageAndHangsAreNamed) {
   const auto entry = [](const std::string& mode) {
-    return PeerEntry{mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode}, "test"};
+    return PeerEntry{
+        mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode, kToken}, "test"};
   };
   try {
     probe_peers({entry("caps-garbage")}, std::chrono::seconds(3));
