@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,20 @@ std::atomic<bool> g_cancelled{false};
 
 void on_signal(int) {
   g_cancelled = true;
+}
+
+// The environments ci/provision made (host included), when there are any; otherwise the
+// peers of this build alone.
+std::vector<std::string> default_catalogs(const std::filesystem::path& build_dir) {
+  std::vector<std::string> found;
+  const std::filesystem::path environments = TLSMATRIX_SOURCE_DIR "/.cache/environments";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(environments, ec))
+    if (std::filesystem::exists(entry.path() / "peers.catalog.json"))
+      found.push_back((entry.path() / "peers.catalog.json").string());
+  std::sort(found.begin(), found.end());
+  if (found.empty()) found.push_back((build_dir / "peers.catalog.json").string());
+  return found;
 }
 
 std::filesystem::path self_dir() {
@@ -38,11 +53,13 @@ int main(int argc, char** argv) {
 
   CommonOptions common;
   common.suites_dir = TLSMATRIX_SOURCE_DIR "/suites";
-  common.catalogs = {(self_dir() / "peers.catalog.json").string()};
+  common.catalogs = default_catalogs(self_dir());
   const auto add_common = [&](CLI::App* cmd) {
     cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
         ->capture_default_str();
-    cmd->add_option("--catalog", common.catalogs, "peer catalog file(s); repeat to add peers")
+    cmd->add_option("--catalog", common.catalogs,
+                    "peer catalog file(s), repeatable; default: every environment ci/provision "
+                    "made (.cache/environments/*), else this build's own peers")
         ->capture_default_str();
     cmd->add_option("--peer", common.peer_ids, "use only these peer ids (repeatable)");
   };

@@ -1,9 +1,12 @@
 #include "terminal_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "grid.hpp"
 
@@ -57,9 +60,20 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
                        it->second.total.total(), it->second.total.compact());
     out += render_text(status_grid(it->second, peers));
   }
+  // Findings one by one, most severe first; unsupported cells only as what each peer lacks,
+  // since one missing group makes dozens of them.
   std::vector<const CellResult*> findings;
-  for (const auto& c : cells)
-    if (c.verdict.status != Status::pass) findings.push_back(&c);
+  std::map<std::string, std::set<std::string>> lacking;
+  std::size_t unsupported = 0;
+  for (const auto& c : cells) {
+    if (c.verdict.status == Status::unsupported) {
+      ++unsupported;
+      for (const auto& m : c.client_missing) lacking[c.client->entry.id].insert(m);
+      for (const auto& m : c.server_missing) lacking[c.server->entry.id].insert(m);
+    } else if (c.verdict.status != Status::pass) {
+      findings.push_back(&c);
+    }
+  }
   std::sort(findings.begin(), findings.end(), [](const CellResult* a, const CellResult* b) {
     return std::pair(severity_rank(a->verdict.status), a->id) <
            std::pair(severity_rank(b->verdict.status), b->id);
@@ -70,6 +84,11 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
                        findings[i]->id, findings[i]->verdict.reason);
   if (findings.size() > max_findings)
     out += fmt::format("  ... and {} more in summary.md\n", findings.size() - max_findings);
+  if (unsupported) {
+    out += fmt::format("\n{} cells unsupported; what each peer lacks:\n", unsupported);
+    for (const auto& [peer, items] : lacking)
+      out += fmt::format("  {:<28} {}\n", peer, fmt::join(items, ", "));
+  }
   out += "\nLegend: passing/cells, then D(eviation) F(ail) U(nsupported) E(rror) counts.\n";
   return out;
 }

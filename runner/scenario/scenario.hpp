@@ -8,8 +8,8 @@
 
 namespace tlsmatrix {
 
-// The observable facts a scenario can make claims about; see expectation.cpp for how each
-// one is read from the peers' reports and the wire.
+// The observable facts a scenario can check or record. facts.cpp names and validates them
+// (one table); verdict/facts_from_run.cpp says where each is read from.
 enum class Fact {
   handshake,
   version,
@@ -18,7 +18,10 @@ enum class Fact {
   hello_retry_request,
   alert,
   psk_used,
-  psk_mode
+  psk_mode,
+  client_hello_bytes,      // size of the first ClientHello message on the wire
+  client_key_share_bytes,  // total key_exchange bytes of its key shares
+  server_key_share_bytes,  // key_exchange bytes of the ServerHello's key share
 };
 
 // What happens to the cell when a check does not hold.
@@ -56,6 +59,10 @@ struct Suite {
 
 const char* fact_name(Fact fact);
 bool fact_from_name(const std::string& name, Fact& out);
+// Whether `value` is something `fact` can be; false with the reason in `why` otherwise.
+bool valid_fact_value(Fact fact, const std::string& value);
+// Every fact name, for error messages.
+std::string fact_names();
 const char* severity_name(Severity severity);
 
 }  // namespace tlsmatrix

@@ -170,10 +170,8 @@ class Reader {
         for (const auto& v : e.any_of) check_value(kv.second, f, v);
       } else {
         fail(kv.first,
-             fmt::format(
-                 "unknown check key '{}' (facts: handshake, version, cipher_suite, group, "
-                 "hello_retry_request, alert, psk_used, psk_mode; plus cite, from, on_mismatch)",
-                 key));
+             fmt::format("unknown check key '{}' (facts: {}; plus cite, from, on_mismatch)", key,
+                         fact_names()));
       }
     }
     if (!have_fact) fail(node, "the check names no fact");
@@ -187,32 +185,8 @@ class Reader {
   }
 
   void check_value(const YAML::Node& at, Fact fact, const std::string& v) const {
-    bool ok = true;
-    switch (fact) {
-      case Fact::handshake:
-        ok = v == "success" || v == "refused";
-        break;
-      case Fact::version:
-        ok = version_by_name(v).has_value();
-        break;
-      case Fact::cipher_suite:
-        ok = cipher_suite_by_name(v).has_value();
-        break;
-      case Fact::group:
-        ok = group_by_name(v).has_value();
-        break;
-      case Fact::alert:
-        ok = alert_by_name(v).has_value();
-        break;
-      case Fact::hello_retry_request:
-      case Fact::psk_used:
-        ok = v == "true" || v == "false";
-        break;
-      case Fact::psk_mode:
-        ok = v == "psk_ke" || v == "psk_dhe_ke";
-        break;
-    }
-    if (!ok) fail(at, fmt::format("'{}' is not a valid value for {}", v, fact_name(fact)));
+    if (!valid_fact_value(fact, v))
+      fail(at, fmt::format("'{}' is not a valid value for {}", v, fact_name(fact)));
   }
 
   Fact fact(const YAML::Node& node) const {
@@ -293,38 +267,6 @@ class Reader {
 };
 
 }  // namespace
-
-const char* fact_name(Fact fact) {
-  switch (fact) {
-    case Fact::handshake:
-      return "handshake";
-    case Fact::version:
-      return "version";
-    case Fact::cipher_suite:
-      return "cipher_suite";
-    case Fact::group:
-      return "group";
-    case Fact::hello_retry_request:
-      return "hello_retry_request";
-    case Fact::alert:
-      return "alert";
-    case Fact::psk_used:
-      return "psk_used";
-    case Fact::psk_mode:
-      return "psk_mode";
-  }
-  return "?";
-}
-
-bool fact_from_name(const std::string& name, Fact& out) {
-  for (auto f : {Fact::handshake, Fact::version, Fact::cipher_suite, Fact::group,
-                 Fact::hello_retry_request, Fact::alert, Fact::psk_used, Fact::psk_mode})
-    if (name == fact_name(f)) {
-      out = f;
-      return true;
-    }
-  return false;
-}
 
 const char* severity_name(Severity severity) {
   return severity == Severity::fail ? "fail" : "deviation";

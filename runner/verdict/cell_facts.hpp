@@ -19,6 +19,10 @@ struct CellFacts {
   std::optional<bool> hello_retry_request;
   std::optional<bool> psk_used;
   std::optional<std::string> psk_mode;
+  // Sizes on the wire: what each group costs.
+  std::optional<std::size_t> client_hello_bytes;
+  std::optional<std::size_t> client_key_share_bytes;
+  std::optional<std::size_t> server_key_share_bytes;
   // Fatal alerts each side sent, by RFC 8446 §6 name, from its own report, the other side's
   // report and the plaintext records on the wire.
   std::vector<std::string> alerts_from_client;

@@ -181,6 +181,16 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
 
   check_client_hello_applied(wire, request, facts);
 
+  if (!wire.client_hellos.empty()) {
+    const auto& hello = wire.client_hellos.front();
+    facts.client_hello_bytes = hello.message_length;
+    std::size_t shares = 0;
+    for (const auto& ks : hello.key_shares) shares += ks.key_exchange_length;
+    facts.client_key_share_bytes = shares;
+  }
+  if (!wire.server_hellos.empty() && wire.server_hellos.back().key_share_length)
+    facts.server_key_share_bytes = *wire.server_hellos.back().key_share_length;
+
   if (facts.handshake_success) {
     facts.handshake_summary =
         fmt::format("handshake completed ({} {} {}{}), application data verified both ways",

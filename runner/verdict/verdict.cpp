@@ -12,6 +12,10 @@ std::string bool_text(const std::optional<bool>& b) {
   return b ? (*b ? "true" : "false") : "unknown";
 }
 
+std::string count_text(const std::optional<std::size_t>& n) {
+  return n ? std::to_string(*n) : "unknown";
+}
+
 // The observed value of a fact, as the text scenarios use; "unknown" when nobody could tell.
 std::string observed_value(const Expectation& e, const CellFacts& f) {
   switch (e.fact) {
@@ -29,6 +33,12 @@ std::string observed_value(const Expectation& e, const CellFacts& f) {
       return bool_text(f.psk_used);
     case Fact::psk_mode:
       return f.psk_mode.value_or("none");
+    case Fact::client_hello_bytes:
+      return count_text(f.client_hello_bytes);
+    case Fact::client_key_share_bytes:
+      return count_text(f.client_key_share_bytes);
+    case Fact::server_key_share_bytes:
+      return count_text(f.server_key_share_bytes);
     case Fact::alert: {
       const auto& alerts = e.from == "client" ? f.alerts_from_client : f.alerts_from_server;
       return alerts.empty() ? "no alert" : fmt::format("{}", fmt::join(alerts, ", "));
