@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "peer_catalog.hpp"
 
 namespace {
 
@@ -27,12 +28,9 @@ void on_signal(int) {
 // peers of this build alone.
 std::vector<std::string> default_catalogs(const std::filesystem::path& build_dir) {
   std::vector<std::string> found;
-  const std::filesystem::path environments = TLSMATRIX_SOURCE_DIR "/.cache/environments";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(environments, ec))
-    if (std::filesystem::exists(entry.path() / "peers.catalog.json"))
-      found.push_back((entry.path() / "peers.catalog.json").string());
-  std::sort(found.begin(), found.end());
+  for (const auto& file :
+       tlsmatrix::environment_catalogs(TLSMATRIX_SOURCE_DIR "/.cache/environments"))
+    found.push_back(file.string());
   if (found.empty()) found.push_back((build_dir / "peers.catalog.json").string());
   return found;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -53,6 +54,17 @@ std::vector<PeerEntry> load_catalog(const std::filesystem::path& file) {
     }
   }
   return entries;
+}
+
+std::vector<std::filesystem::path> environment_catalogs(
+    const std::filesystem::path& environments_dir) {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(environments_dir, ec))
+    if (std::filesystem::exists(entry.path() / "peers.catalog.json"))
+      found.push_back(entry.path() / "peers.catalog.json");
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 namespace {

@@ -33,6 +33,11 @@ class CatalogError : public std::runtime_error {
 
 std::vector<PeerEntry> load_catalog(const std::filesystem::path& file);
 
+// The per-environment catalogs ci/provision wrote under `environments_dir`
+// (.cache/environments/<env>/peers.catalog.json), sorted; empty when none was provisioned.
+std::vector<std::filesystem::path> environment_catalogs(
+    const std::filesystem::path& environments_dir);
+
 // Asks every peer for --capabilities, all at once. A peer that is missing, hangs, crashes or
 // answers with anything but one capabilities event is an error naming it and why.
 std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,

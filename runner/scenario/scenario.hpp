@@ -59,7 +59,7 @@ struct Suite {
 
 const char* fact_name(Fact fact);
 bool fact_from_name(const std::string& name, Fact& out);
-// Whether `value` is something `fact` can be; false with the reason in `why` otherwise.
+// Whether `value` is something `fact` can be.
 bool valid_fact_value(Fact fact, const std::string& value);
 // Every fact name, for error messages.
 std::string fact_names();

@@ -17,12 +17,8 @@ std::vector<PeerEntry> environment_peers() {
   std::vector<PeerEntry> entries;
   const std::filesystem::path root =
       std::filesystem::path(TLSMATRIX_SOURCE_DIR) / ".cache" / "environments";
-  std::error_code ec;
-  for (const auto& dir : std::filesystem::directory_iterator(root, ec)) {
-    const auto catalog = dir.path() / "peers.catalog.json";
-    if (std::filesystem::exists(catalog))
-      for (auto& e : load_catalog(catalog)) entries.push_back(std::move(e));
-  }
+  for (const auto& catalog : environment_catalogs(root))
+    for (auto& e : load_catalog(catalog)) entries.push_back(std::move(e));
   return entries;
 }
 
