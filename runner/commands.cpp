@@ -127,7 +127,7 @@ int peers_command(const CommonOptions& common, bool as_json) {
              "groups");
   for (const auto& p : peers)
     fmt::print("{:<28} {:<10} {:<10} {:<12} {}\n", p.entry.id, p.capabilities.library,
-               p.capabilities.version, p.entry.environment, fmt::join(p.capabilities.groups, ","));
+               p.capabilities.version, p.entry.environment, fmt::join(implemented_items(p.capabilities.groups, Role::client), ","));
   return 0;
 }
 

@@ -25,10 +25,22 @@ struct PeerCertificate {
   std::string public_key;  // e.g. "ECDSA P-256", "RSA 2048"
 };
 
+// A configuration the peer cannot honour (protocol 2): it says so instead of running
+// something else. The runner makes the cell `unsupported`, naming the setting.
+struct ConfigRefusal {
+  std::string setting;  // the endpoint configuration key, e.g. "key_shares"
+  std::string reason;   // why, in the library's terms
+};
+
 struct HandshakeOutcome {
   std::string role;
   Stage stage = Stage::configure;
   bool handshake_ok = false;
+  // Set (with stage `configure`) when the peer refused its configuration.
+  std::optional<ConfigRefusal> refused;
+  // A blocking step ran out of `timeout_ms`: the library stalled, waiting for the other side.
+  // A stall is never a refusal.
+  bool timed_out = false;
   std::optional<std::string> version;  // "TLSv1.3"
   std::optional<std::uint16_t> cipher_suite;
   std::optional<std::uint16_t> group;  // IANA code of the key exchange group
@@ -45,6 +57,8 @@ struct HandshakeOutcome {
   bool app_data_verified = false;
   std::vector<std::string> keylog;  // SSLKEYLOGFILE lines, when asked for
   double handshake_ms = 0;
+  // NewSessionTicket messages the client read, where the library can tell.
+  std::optional<int> tickets_received;
 };
 
 const char* stage_name(Stage stage);

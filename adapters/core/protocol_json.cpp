@@ -32,8 +32,11 @@ const char* stage_name(Stage stage) {
   return "?";
 }
 
-bool Capabilities::has_feature(const std::string& name) const {
-  return std::find(features.begin(), features.end(), name) != features.end();
+std::vector<std::string> implemented_items(const ItemTable& table, Role role) {
+  std::vector<std::string> out;
+  for (const auto& [name, support] : table)
+    if (support.in(role)) out.push_back(name);
+  return out;
 }
 
 json to_json(const EndpointConfig& config) {
@@ -106,6 +109,9 @@ json to_json(const HandshakeOutcome& o) {
       {"role", o.role},
       {"stage", stage_name(o.stage)},
       {"handshake_ok", o.handshake_ok},
+      {"refused", o.refused ? json{{"setting", o.refused->setting}, {"reason", o.refused->reason}}
+                            : json(nullptr)},
+      {"timed_out", o.timed_out},
       {"version", opt(o.version)},
       {"cipher_suite", coded(o.cipher_suite, cipher_suite_name)},
       {"group", coded(o.group, group_name)},
@@ -121,6 +127,7 @@ json to_json(const HandshakeOutcome& o) {
         {"verified", o.app_data_verified}}},
       {"keylog", o.keylog},
       {"handshake_ms", o.handshake_ms},
+      {"tickets_received", opt(o.tickets_received)},
   };
 }
 
@@ -134,6 +141,10 @@ HandshakeOutcome outcome_from_json(const json& j) {
     if (stage == stage_name(s)) o.stage = s, known_stage = true;
   if (!known_stage) throw std::invalid_argument(fmt::format("unknown stage '{}'", stage));
   o.handshake_ok = j.at("handshake_ok").get<bool>();
+  if (j.contains("refused") && !j["refused"].is_null())
+    o.refused = ConfigRefusal{j["refused"].at("setting").get<std::string>(),
+                              j["refused"].value("reason", "")};
+  o.timed_out = j.value("timed_out", false);
   o.version = opt_from<std::string>(j, "version");
   o.cipher_suite = code_from(j.value("cipher_suite", json(nullptr)));
   o.group = code_from(j.value("group", json(nullptr)));
@@ -158,19 +169,66 @@ HandshakeOutcome outcome_from_json(const json& j) {
   }
   o.keylog = j.value("keylog", std::vector<std::string>{});
   o.handshake_ms = j.value("handshake_ms", 0.0);
+  o.tickets_received = opt_from<int>(j, "tickets_received");
   return o;
 }
 
+namespace {
+
+json control_json(const std::optional<ItemControl>& c) {
+  if (!c) return nullptr;
+  return {{"require", c->require}, {"exclude", c->exclude}};
+}
+
+std::optional<ItemControl> control_from(const json& j, const std::string& where) {
+  if (j.is_null()) return std::nullopt;
+  if (!j.is_object())
+    throw std::invalid_argument(fmt::format("{}: expected an object or null", where));
+  return ItemControl{j.value("require", false), j.value("exclude", false)};
+}
+
+json table_json(const ItemTable& table) {
+  json out = json::object();
+  for (const auto& [name, s] : table)
+    out[name] = {{"client", control_json(s.client)}, {"server", control_json(s.server)}};
+  return out;
+}
+
+// `known` says whether a name is in the registry; an unknown one is an error naming it.
+template <typename Known>
+ItemTable table_from(const json& j, const char* key, Known known) {
+  ItemTable table;
+  if (!j.contains(key)) return table;
+  const auto& items = j.at(key);
+  if (!items.is_object()) throw std::invalid_argument(fmt::format("{}: expected an object", key));
+  for (const auto& [name, support] : items.items()) {
+    if (!known(name)) throw std::invalid_argument(fmt::format("{}: unknown name '{}'", key, name));
+    const auto where = fmt::format("{}.{}", key, name);
+    table[name] =
+        ItemSupport{control_from(support.value("client", json(nullptr)), where + ".client"),
+                    control_from(support.value("server", json(nullptr)), where + ".server")};
+  }
+  return table;
+}
+
+}  // namespace
+
 json to_json(const Capabilities& c) {
+  json features = json::array();
+  for (const auto f : c.features) features.push_back(std::string(feature_name(f)));
   return {{"stack", c.stack},
           {"library", c.library},
           {"version", c.version},
           {"version_text", c.version_text},
-          {"versions", c.versions},
-          {"groups", c.groups},
-          {"cipher_suites", c.cipher_suites},
-          {"psk_modes", c.psk_modes},
-          {"features", c.features}};
+          {"versions", table_json(c.versions)},
+          {"groups", table_json(c.groups)},
+          {"cipher_suites", table_json(c.cipher_suites)},
+          {"default_key_shares", c.default_key_shares},
+          {"psk",
+           {{"client_mode_sets", c.psk.client_mode_sets},
+            {"server_mode_sets", c.psk.server_mode_sets},
+            {"hashes", c.psk.hashes}}},
+          {"features", features}};
 }
 
 Capabilities capabilities_from_json(const json& j) {
@@ -179,11 +237,27 @@ Capabilities capabilities_from_json(const json& j) {
   c.library = j.at("library").get<std::string>();
   c.version = j.at("version").get<std::string>();
   c.version_text = j.value("version_text", "");
-  c.versions = j.value("versions", std::vector<std::string>{});
-  c.groups = j.value("groups", std::vector<std::string>{});
-  c.cipher_suites = j.value("cipher_suites", std::vector<std::string>{});
-  c.psk_modes = j.value("psk_modes", std::vector<std::string>{});
-  c.features = j.value("features", std::vector<std::string>{});
+  c.versions = table_from(j, "versions",
+                          [](const std::string& n) { return version_by_name(n).has_value(); });
+  c.groups =
+      table_from(j, "groups", [](const std::string& n) { return group_by_name(n).has_value(); });
+  c.cipher_suites = table_from(
+      j, "cipher_suites", [](const std::string& n) { return cipher_suite_by_name(n).has_value(); });
+  c.default_key_shares = j.value("default_key_shares", std::vector<std::string>{});
+  if (j.contains("psk")) {
+    const auto& p = j.at("psk");
+    using Sets = std::vector<std::vector<std::string>>;
+    c.psk.client_mode_sets = p.value("client_mode_sets", Sets{});
+    c.psk.server_mode_sets = p.value("server_mode_sets", Sets{});
+    c.psk.hashes = p.value("hashes", std::vector<std::string>{});
+  }
+  for (const auto& name : j.value("features", std::vector<std::string>{})) {
+    const auto f = feature_from_name(name);
+    if (!f)
+      throw std::invalid_argument(
+          fmt::format("features: unknown feature '{}' (known: {})", name, feature_names()));
+    c.features.insert(*f);
+  }
   return c;
 }
 

@@ -16,10 +16,26 @@
 
 namespace tlsmatrix {
 
-// Thrown while configuring when the library refuses a setting; the message names the setting.
+// Thrown while configuring when the library cannot honour a setting. The peer reports it as a
+// refusal (peers/PROTOCOL.md, `refused`) naming the endpoint configuration key, and the runner
+// makes the cell `unsupported`: the peer said so instead of running something else.
 class ConfigRejected : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  ConfigRejected(std::string setting, const std::string& reason)
+      : std::runtime_error(setting + ": " + reason),
+        setting_(std::move(setting)),
+        reason_(reason) {}
+  // TRANSITIONAL: "setting: reason" in one string; every adapter moves to the form above.
+  explicit ConfigRejected(const std::string& text)
+      : std::runtime_error(text),
+        setting_(text.substr(0, text.find(':'))),
+        reason_(text.find(':') == std::string::npos ? text : text.substr(text.find(':') + 2)) {}
+  const std::string& setting() const { return setting_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string setting_;
+  std::string reason_;
 };
 
 class TlsConnection {

@@ -7,6 +7,7 @@
 #include "gnutls_key_share.hpp"
 #include "gnutls_priority.hpp"
 #include "gnutls_util.hpp"
+#include "legacy_capabilities.hpp"
 #include "stack_adapter.hpp"
 #include "tls_registry.hpp"
 
@@ -53,21 +54,22 @@ class GnutlsAdapter final : public StackAdapter {
  public:
   Capabilities capabilities() const override {
     Capabilities caps;
+    LegacyLists legacy;
     caps.stack = "gnutls";
     caps.library = "GnuTLS";
     caps.version = library_version();
     caps.version_text = "GnuTLS " + caps.version;
 
     for (const auto& v : known_versions())
-      if (library_accepts(only_version(v.name))) caps.versions.emplace_back(v.name);
+      if (library_accepts(only_version(v.name))) legacy.versions.emplace_back(v.name);
 
     for (const auto& g : known_groups())
-      if (library_generates_share(g)) caps.groups.emplace_back(g.name);
+      if (library_generates_share(g)) legacy.groups.emplace_back(g.name);
 
     for (const auto& s : known_cipher_suites()) {
       EndpointConfig c = only_version(s.tls13 ? "TLSv1.3" : "TLSv1.2");
       c.cipher_suites = {std::string(s.name)};
-      if (library_accepts(c)) caps.cipher_suites.emplace_back(s.name);
+      if (library_accepts(c)) legacy.cipher_suites.emplace_back(s.name);
     }
 
     for (const char* mode : {"psk_dhe_ke", "psk_ke"}) {
@@ -77,22 +79,24 @@ class GnutlsAdapter final : public StackAdapter {
         c.psk = ExternalPsk{"probe", "00", "SHA256", {mode}};
         return library_accepts(c);
       };
-      if (works_as(Role::client) && works_as(Role::server)) caps.psk_modes.emplace_back(mode);
+      if (works_as(Role::client) && works_as(Role::server)) legacy.psk_modes.emplace_back(mode);
     }
 
     // Each was exercised between two GnuTLS peers and against OpenSSL. Not listed:
     // key_share_selection (GnuTLS shares only the first 1-3 groups of distinct key types; other
     // key_shares are refused) and cert_with_extern_psk (GnuTLS has no RFC 8773).
-    caps.features = {"server_preference",     "session_tickets",     "keylog",
-                     "hostname_verification", "client_certificates", "hello_retry_request_report"};
-    if (!caps.psk_modes.empty()) caps.features.emplace_back("external_psk");
-    if (caps.groups.size() >= 2) {
+    legacy.features = {
+        "server_preference",     "session_tickets",     "keylog",
+        "hostname_verification", "client_certificates", "hello_retry_request_report"};
+    if (!legacy.psk_modes.empty()) legacy.features.emplace_back("external_psk");
+    if (legacy.groups.size() >= 2) {
       // A share for the first group only, with a second group offered without one.
       EndpointConfig c = only_version("TLSv1.3");
-      c.groups = {caps.groups[0], caps.groups[1]};
-      c.key_shares = std::vector<std::string>{caps.groups[0]};
-      if (library_accepts(c)) caps.features.emplace_back("key_share_first_group");
+      c.groups = {legacy.groups[0], legacy.groups[1]};
+      c.key_shares = std::vector<std::string>{legacy.groups[0]};
+      if (library_accepts(c)) legacy.features.emplace_back("key_share_first_group");
     }
+    apply_legacy_lists(caps, legacy);
     return caps;
   }
 

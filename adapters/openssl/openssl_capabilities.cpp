@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "legacy_capabilities.hpp"
 #include "openssl_handles.hpp"
 #include "openssl_names.hpp"
 #include "openssl_probe.hpp"
@@ -208,22 +209,23 @@ struct Probe {
 
 Capabilities probe_capabilities() {
   Capabilities caps;
+  LegacyLists legacy;
   caps.stack = "openssl";
   caps.library = "OpenSSL";
   caps.version = OpenSSL_version(OPENSSL_VERSION_STRING);
   caps.version_text = OpenSSL_version(OPENSSL_VERSION);
   const Probe probe;
-  caps.groups = probe.groups;
-  caps.cipher_suites = supported_cipher_suites();
-  caps.versions = probe.versions();
+  legacy.groups = probe.groups;
+  legacy.cipher_suites = supported_cipher_suites();
+  legacy.versions = probe.versions();
   const bool dhe_ke = probe.psk_dhe_ke();
-  if (dhe_ke) caps.psk_modes.emplace_back("psk_dhe_ke");
-  if (probe.psk_ke()) caps.psk_modes.emplace_back("psk_ke");
+  if (dhe_ke) legacy.psk_modes.emplace_back("psk_dhe_ke");
+  if (probe.psk_ke()) legacy.psk_modes.emplace_back("psk_ke");
 
   const std::pair<const char*, bool> features[] = {
       {"key_share_selection", probe.key_share_selection()},
       {"key_share_first_group", probe.key_share_first_group()},
-      {"server_preference", probe.server_preference(caps.cipher_suites)},
+      {"server_preference", probe.server_preference(legacy.cipher_suites)},
       {"external_psk", dhe_ke},
       {"session_tickets", probe.session_tickets()},
       {"keylog", probe.keylog()},
@@ -232,8 +234,9 @@ Capabilities probe_capabilities() {
       {"hello_retry_request_report", probe.hello_retry_request_report()},
   };
   for (const auto& [name, works] : features)
-    if (works) caps.features.emplace_back(name);
+    if (works) legacy.features.emplace_back(name);
   ERR_clear_error();
+  apply_legacy_lists(caps, legacy);
   return caps;
 }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "legacy_capabilities.hpp"
 #include "tls_registry.hpp"
 #include "wolfssl_handles.hpp"
 #include "wolfssl_names.hpp"
@@ -85,6 +86,7 @@ bool can_check_hostname(WOLFSSL_CTX* client_ctx) {
 Capabilities probe_capabilities() {
   ensure_initialized();
   Capabilities caps;
+  LegacyLists legacy;
   caps.stack = "wolfssl";
   caps.library = "wolfSSL";
   caps.version = wolfSSL_lib_version();
@@ -95,23 +97,24 @@ Capabilities probe_capabilities() {
   if (!client_ctx || !server_ctx) return caps;
 
   for (const auto& v : known_versions())
-    if (has_version(v.code)) caps.versions.emplace_back(v.name);
+    if (has_version(v.code)) legacy.versions.emplace_back(v.name);
   for (const auto& g : known_groups())
-    if (has_group(client_ctx.get(), g.code)) caps.groups.emplace_back(g.name);
+    if (has_group(client_ctx.get(), g.code)) legacy.groups.emplace_back(g.name);
   for (const auto& s : known_cipher_suites())
-    if (has_cipher_suite(client_ctx.get(), s)) caps.cipher_suites.emplace_back(s.name);
-  caps.psk_modes = supported_psk_modes();
+    if (has_cipher_suite(client_ctx.get(), s)) legacy.cipher_suites.emplace_back(s.name);
+  legacy.psk_modes = supported_psk_modes();
 
-  auto& f = caps.features;
-  if (can_select_key_shares(client_ctx.get(), caps.groups)) f.emplace_back("key_share_selection");
+  auto& f = legacy.features;
+  if (can_select_key_shares(client_ctx.get(), legacy.groups)) f.emplace_back("key_share_selection");
   if (can_follow_client_order(server_ctx.get())) f.emplace_back("server_preference");
-  if (!caps.psk_modes.empty()) f.emplace_back("external_psk");
+  if (!legacy.psk_modes.empty()) f.emplace_back("external_psk");
   if (has_session_tickets(client_ctx.get(), server_ctx.get())) f.emplace_back("session_tickets");
   if (keylog_available()) f.emplace_back("keylog");
   if (can_check_hostname(client_ctx.get())) f.emplace_back("hostname_verification");
   f.emplace_back("client_certificates");
   // The adapter reads HelloRetryRequests off the wire itself (wolfssl_hello_tap.hpp).
   f.emplace_back("hello_retry_request_report");
+  apply_legacy_lists(caps, legacy);
   return caps;
 }
 

@@ -108,7 +108,8 @@ HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& confi
   try {
     conn = adapter.open(config, sock.fd());
   } catch (const ConfigRejected& e) {
-    out.error = fmt::format("configuration rejected by the library: {}", e.what());
+    out.refused = ConfigRefusal{e.setting(), e.reason()};
+    out.error = fmt::format("configuration refused: {}", e.what());
     return out;
   } catch (const std::exception& e) {
     // An adapter bug, not a TLS outcome; still reported, so the runner can say which peer.

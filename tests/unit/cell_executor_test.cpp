@@ -23,9 +23,10 @@ Peer fake_peer(const std::string& mode) {
   Peer p;
   p.entry = {mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode, kToken}, "test"};
   p.capabilities.stack = "fake";
-  p.capabilities.versions = {"TLSv1.2", "TLSv1.3"};
-  p.capabilities.groups = {"x25519", "secp256r1"};
-  p.capabilities.features = {"key_share_selection"};
+  const ItemControl full{true, true};
+  p.capabilities.versions = {{"TLSv1.2", {full, full}}, {"TLSv1.3", {full, full}}};
+  p.capabilities.groups = {{"x25519", {full, full}}, {"secp256r1", {full, full}}};
+  p.capabilities.features = {Feature::key_share_selection};
   return p;
 }
 
@@ -148,7 +149,7 @@ TEST_F(MisbehavingPeer, AWellFormedWrongReportFails) {
 
 TEST_F(MisbehavingPeer, MissingCapabilityIsUnsupportedWithoutRunning) {
   auto limited = fake_peer("hang");  // would time out if it were started
-  limited.capabilities.groups = {"x25519"};
+  limited.capabilities.groups.erase("secp256r1");
   const auto t = run(fake_peer("claims-x25519"), limited);
   EXPECT_EQ(t.result.verdict.status, Status::unsupported);
   EXPECT_EQ(t.result.verdict.reason, "server hang@fixture lacks group secp256r1");

@@ -116,15 +116,16 @@ TEST(Requirements, NamesEveryMissingCapability) {
   config.key_shares = std::vector<std::string>{"x25519"};
   config.cipher_suites = {"TLS_CHACHA20_POLY1305_SHA256"};
   Capabilities caps;
-  caps.versions = {"TLSv1.2", "TLSv1.3"};
-  caps.groups = {"x25519"};
-  caps.cipher_suites = {"TLS_AES_128_GCM_SHA256"};
+  const ItemControl full{true, true};
+  caps.versions = {{"TLSv1.2", {full, full}}, {"TLSv1.3", {full, full}}};
+  caps.groups = {{"x25519", {full, full}}};
+  caps.cipher_suites = {{"TLS_AES_128_GCM_SHA256", {full, full}}};
   const auto missing = missing_capabilities(config, caps);
   EXPECT_EQ(missing, (std::vector<std::string>{"group x448", "feature key_share_selection",
                                                "cipher suite TLS_CHACHA20_POLY1305_SHA256"}));
-  caps.groups.push_back("x448");
-  caps.features = {"key_share_selection"};
-  caps.cipher_suites.push_back("TLS_CHACHA20_POLY1305_SHA256");
+  caps.groups["x448"] = {full, full};
+  caps.features = {Feature::key_share_selection};
+  caps.cipher_suites["TLS_CHACHA20_POLY1305_SHA256"] = {full, full};
   EXPECT_TRUE(missing_capabilities(config, caps).empty());
   const auto v = unsupported_verdict({}, {"group x448"}, "a@host", "b@host");
   EXPECT_EQ(v.status, Status::unsupported);
