@@ -13,11 +13,6 @@ void add(std::vector<std::string>& missing, const std::string& label) {
   if (!contains(missing, label)) missing.push_back(label);
 }
 
-void need(std::vector<std::string>& missing, const std::vector<std::string>& have,
-          const std::string& kind, const std::string& item) {
-  if (!contains(have, item)) add(missing, kind + " " + item);
-}
-
 void need(std::vector<std::string>& missing, const ItemTable& have, Role role,
           const std::string& kind, const std::string& item) {
   const auto it = have.find(item);

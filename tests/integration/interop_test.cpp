@@ -45,7 +45,7 @@ class InteropCell : public ::testing::Test {
   void TestBody() override {
     const std::atomic<bool> cancelled{false};
     const auto result = run_cell(cell_, std::chrono::seconds(20), cancelled);
-    RecordProperty("status", status_name(result.verdict.status));
+    RecordProperty("verdict", status_name(result.verdict.status));
     RecordProperty("reason", result.verdict.reason);
     ASSERT_NE(result.verdict.status, Status::error) << result.verdict.reason;
     if (kMustPass.count(cell_.suite->id + "/" + cell_.scenario->id)) {
