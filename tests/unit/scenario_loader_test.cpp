@@ -95,6 +95,27 @@ TEST(ScenarioLoader, NamesFileLineAndProblem) {
             std::string::npos);
 }
 
+TEST(ScenarioLoader, RequiresIsTypedAndATypoIsNamedWhereItStands) {
+  std::string typed = kValid;
+  typed.replace(typed.find("key_shares: [x25519]}"), 21,
+                "key_shares: [x25519], requires: [group_order, key_share_selection]}");
+  const auto sc = load(typed).scenarios[0];
+  EXPECT_EQ(sc.client_requires,
+            (std::vector<Feature>{Feature::group_order, Feature::key_share_selection}));
+  EXPECT_TRUE(sc.server_requires.empty());
+
+  std::string typo = kValid;
+  typo.replace(typo.find("key_shares: [x25519]}"), 21,
+               "key_shares: [x25519], requires: [group_order, key_share_selectoin]}");
+  const auto error = error_of(typo);
+  // Line 10, and the column of the misspelt word itself.
+  EXPECT_EQ(error.rfind("t.yaml:10:89: unknown feature 'key_share_selectoin' in requires "
+                        "(features: key_share_selection, key_share_first_group, group_order,",
+                        0),
+            0u)
+      << error;
+}
+
 TEST(ScenarioLoader, RejectsStructuralMistakes) {
   std::string no_outcome = kValid;
   const std::string outcome_check = "      - handshake: success\n        cite: RFC 8446 §4.1.1\n";
