@@ -15,8 +15,7 @@ std::string protocol_mismatch(const nlohmann::json& event) {
         kPeerProtocolVersion);
   if (it->is_number_integer() && it->get<std::int64_t>() == kPeerProtocolVersion) return "";
   return fmt::format(
-      "speaks peer protocol {}, but this runner speaks protocol {} (peers/PROTOCOL.md lists what "
-      "changed between versions)",
+      "speaks peer protocol {}, but this runner speaks protocol {} (see peers/PROTOCOL.md)",
       it->dump(), kPeerProtocolVersion);
 }
 

@@ -92,13 +92,15 @@ void check_wire_shows_handshake(const WireObservation& wire, const std::vector<S
       wire.client_to_server.total_bytes, wire.server_to_client.total_bytes));
 }
 
-// Who gave up waiting, for the reason of a stalled handshake.
+// Who gave up waiting on whom, and where the wire stopped, for the reason of a stall.
 std::string stall_summary(const std::vector<Side>& sides, const WireObservation& wire) {
   std::vector<std::string> parts;
   for (const auto& s : sides)
-    parts.push_back(s.outcome.timed_out ? fmt::format("{} {} timed out in {}", s.role, s.peer_id,
-                                                      stage_name(s.outcome.stage))
-                                        : side_summary(s));
+    parts.push_back(s.outcome.timed_out
+                        ? fmt::format("{} {} timed out in {} waiting for the {}", s.role, s.peer_id,
+                                      stage_name(s.outcome.stage),
+                                      std::string_view(s.role) == "client" ? "server" : "client")
+                        : side_summary(s));
   return fmt::format("handshake stalled: {}; last on the wire: {}", fmt::join(parts, "; "),
                      last_messages_on_wire(wire));
 }

@@ -166,9 +166,9 @@ TEST_F(MisbehavingPeer, StallIsItsOwnOutcomeNamingWhoWaitedAndTheWire) {
   ASSERT_FALSE(t.result.verdict.checks.empty());
   EXPECT_EQ(t.result.verdict.checks[0].observed, "stalled");
   EXPECT_NE(t.result.verdict.reason.find(
-                "handshake stalled: client stalls@fixture timed out in handshake; server "
-                "nobody-connects@fixture timed out in connect; last on the wire: client->server: "
-                "nothing; server->client: nothing"),
+                "handshake stalled: client stalls@fixture timed out in handshake waiting for the "
+                "server; server nobody-connects@fixture timed out in connect waiting for the "
+                "client; last on the wire: client->server: nothing; server->client: nothing"),
             std::string::npos)
       << t.result.verdict.reason;
 }

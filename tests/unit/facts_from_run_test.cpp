@@ -221,8 +221,9 @@ TEST(FactsFromRun, TimedOutSideIsAStallNeverARefusal) {
   const auto facts = cell.facts();
   EXPECT_EQ(facts.handshake, HandshakeResult::stalled);
   EXPECT_EQ(facts.handshake_summary,
-            "handshake stalled: client a@host timed out in handshake; server b@host timed out in "
-            "handshake; last on the wire: client->server: client_hello; server->client: nothing");
+            "handshake stalled: client a@host timed out in handshake waiting for the server; "
+            "server b@host timed out in handshake waiting for the client; last on the wire: "
+            "client->server: client_hello; server->client: nothing");
 
   // Expecting a refusal, even with a lenient outcome check, a stall is a failure.
   auto refusal = expecting({check(Fact::handshake, {"refused"}, Severity::deviation)});

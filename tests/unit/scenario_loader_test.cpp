@@ -123,6 +123,12 @@ TEST(ScenarioLoader, RejectsStructuralMistakes) {
   EXPECT_NE(error_of(no_outcome).find("must state the handshake outcome"), std::string::npos)
       << error_of(no_outcome);
 
+  // A stall is observed, never expected.
+  std::string stall = kValid;
+  stall.replace(stall.find("handshake: success"), 18, "handshake: stalled");
+  EXPECT_NE(error_of(stall).find("'stalled' is not a valid value for handshake"), std::string::npos)
+      << error_of(stall);
+
   std::string alert_without_sender = kValid;
   alert_without_sender.replace(alert_without_sender.find("        from: server\n"), 21, "");
   EXPECT_NE(error_of(alert_without_sender).find("which side sends it"), std::string::npos);
