@@ -11,6 +11,7 @@
 
 #include "child_process.hpp"
 #include "protocol_json.hpp"
+#include "protocol_version.hpp"
 
 namespace tlsmatrix {
 
@@ -90,11 +91,10 @@ Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout) {
     throw failure(fmt::format("--capabilities printed something other than one JSON object: '{}'",
                               excerpt(run.stdout_text)));
   }
-  if (!event.is_object() || event.value("event", "") != "capabilities")
+  if (!event.is_object()) throw failure("--capabilities did not print a capabilities event");
+  if (const auto mismatch = protocol_mismatch(event); !mismatch.empty()) throw failure(mismatch);
+  if (event.value("event", "") != "capabilities")
     throw failure("--capabilities did not print a capabilities event");
-  if (event.value("protocol", 0) != kPeerProtocolVersion)
-    throw failure(fmt::format("speaks peer protocol {}, the runner speaks {}",
-                              event.value("protocol", 0), kPeerProtocolVersion));
   try {
     return Peer{entry, capabilities_from_json(event)};
   } catch (const json::exception& e) {

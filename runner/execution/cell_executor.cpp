@@ -13,6 +13,7 @@
 
 #include "child_process.hpp"
 #include "protocol_json.hpp"
+#include "protocol_version.hpp"
 #include "recording_relay.hpp"
 
 namespace tlsmatrix {
@@ -83,13 +84,14 @@ class PeerSession {
       return on_fail_(fmt::format("{} printed garbage on stdout (not a JSON event): '{}'", name(),
                                   excerpt(line)));
     }
-    if (!event.is_object() || !event.contains("event") || !event["event"].is_string())
+    if (!event.is_object())
+      return on_fail_(
+          fmt::format("{} printed a JSON line that is not an object: '{}'", name(), excerpt(line)));
+    if (const auto mismatch = protocol_mismatch(event); !mismatch.empty())
+      return on_fail_(fmt::format("{} {}", name(), mismatch));
+    if (!event.contains("event") || !event["event"].is_string())
       return on_fail_(
           fmt::format("{} printed a JSON line without an \"event\": '{}'", name(), excerpt(line)));
-    if (event.value("protocol", 0) != kPeerProtocolVersion)
-      return on_fail_(fmt::format("{} speaks peer protocol {}, the runner {}", name(),
-                                  event.value("protocol", json(nullptr)).dump(),
-                                  kPeerProtocolVersion));
     on_event_(event);
   }
 

@@ -10,6 +10,7 @@
 #include "cell_executor.hpp"
 #include "facts_from_run.hpp"
 #include "protocol_json.hpp"
+#include "refusal.hpp"
 #include "requirements.hpp"
 #include "tls_transcript.hpp"
 
@@ -93,6 +94,10 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
       run.server.outcome ? to_json(*run.server.outcome) : nlohmann::json(nullptr);
   const auto wire = observe_handshake(run.client_to_server, run.server_to_client);
   result.wire = to_json(wire);
+  if (auto refused = refusal_verdict(run, wire, request)) {
+    result.verdict = std::move(*refused);
+    return result;
+  }
   if (!run.harness_error.empty()) {
     result.verdict = error_verdict(run.harness_error);
     return result;
@@ -106,7 +111,7 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.client_handshake_ms = run.client.outcome->handshake_ms;
   result.server_handshake_ms = run.server.outcome->handshake_ms;
   result.keylog = run.client.outcome->keylog;
-  const auto facts = facts_from_run(run, wire, request);
+  const auto facts = facts_from_run(run, wire, request, cell.client->capabilities);
   result.fact_sources = facts.sources;
   result.verdict = judge(*cell.scenario, facts);
   return result;

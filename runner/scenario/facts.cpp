@@ -24,6 +24,8 @@ struct FactInfo {
 };
 
 constexpr std::array kFacts = {
+    // A handshake can also be observed `stalled`, but no RFC asks for a stall, so a scenario
+    // cannot expect one.
     FactInfo{Fact::handshake, "handshake",
              [](const std::string& v) { return v == "success" || v == "refused"; }},
     FactInfo{Fact::version, "version",

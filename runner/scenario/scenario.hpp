@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "endpoint_config.hpp"
+#include "features.hpp"
 
 namespace tlsmatrix {
 
@@ -43,9 +44,11 @@ struct Scenario {
   EndpointConfig client;
   EndpointConfig server;
   std::vector<Expectation> expectations;
-  std::vector<Fact> record;                  // facts reported per cell without a verdict (policies)
-  std::vector<std::string> client_requires;  // extra features beyond what the config implies
-  std::vector<std::string> server_requires;
+  std::vector<Fact> record;  // facts reported per cell without a verdict (policies)
+  // Features a check depends on beyond what the configuration implies (e.g. group_order for
+  // a check on the client's preference order); validated against the feature table.
+  std::vector<Feature> client_requires;
+  std::vector<Feature> server_requires;
   int line = 0;
 };
 

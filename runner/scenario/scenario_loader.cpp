@@ -108,7 +108,7 @@ class Reader {
   // Applies one endpoint mapping on top of what `config` already holds, so scenario values
   // override the suite's defaults key by key.
   void endpoint(const YAML::Node& node, EndpointConfig& config,
-                std::vector<std::string>& requires_out) const {
+                std::vector<Feature>& requires_out) const {
     if (!node || node.IsNull()) return;  // absent, or the empty default of a suite without defaults
     if (!node.IsMap()) fail(node, "an endpoint is a mapping of settings");
     for (const auto& kv : node) {
@@ -120,7 +120,7 @@ class Reader {
         } else if (key == "trust") {
           config.trust_anchors_pem = pki_.trust_anchors(strings(value, key));
         } else if (key == "requires") {
-          for (auto& feature : strings(value, key)) requires_out.push_back(std::move(feature));
+          features(value, requires_out);
         } else if (is_runner_owned(key)) {
           fail(kv.first, fmt::format("'{}' is set by the runner, not by scenarios", key));
         } else if (const auto* field = find_endpoint_field(key)) {
@@ -136,6 +136,23 @@ class Reader {
         fail(value, fmt::format("{}: {}", key, e.what()));
       }
     }
+  }
+
+  // `requires:` names protocol features; a misspelt one would silently make every cell
+  // `unsupported`, so it is an error here, where it is written.
+  void features(const YAML::Node& node, std::vector<Feature>& out) const {
+    if (!node.IsScalar() && !node.IsSequence())
+      fail(node, "requires must be a feature or a list of features");
+    const auto add = [&](const YAML::Node& item) {
+      const auto name = scalar(item, "requires");
+      const auto feature = feature_from_name(name);
+      if (!feature)
+        fail(item,
+             fmt::format("unknown feature '{}' in requires (features: {})", name, feature_names()));
+      if (std::find(out.begin(), out.end(), *feature) == out.end()) out.push_back(*feature);
+    };
+    if (node.IsScalar()) return add(node);
+    for (const auto& item : node) add(item);
   }
 
   Expectation expectation(const YAML::Node& node) const {

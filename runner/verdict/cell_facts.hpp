@@ -9,9 +9,15 @@
 
 namespace tlsmatrix {
 
+// How the handshake ended. `success`: both sides completed it and verified each other's
+// application data. `refused`: a side aborted it. `stalled`: it neither completed nor was
+// aborted (a side gave up waiting, `timed_out`); never a refusal.
+enum class HandshakeResult { success, refused, stalled };
+
+const char* handshake_result_name(HandshakeResult result);
+
 struct CellFacts {
-  // Both sides completed the handshake and verified each other's application data.
-  bool handshake_success = false;
+  HandshakeResult handshake = HandshakeResult::refused;
   std::string handshake_summary;  // for reasons: who stopped where, and with what error
   std::optional<std::string> version;
   std::optional<std::string> cipher_suite;

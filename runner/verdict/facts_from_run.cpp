@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "client_hello_applied.hpp"
 #include "tls_registry.hpp"
+#include "wire_last_messages.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -59,60 +61,76 @@ std::optional<std::string> merge(const char* fact, const std::optional<T>& wire,
   return name(*value);
 }
 
-std::vector<std::string> group_names(const std::vector<std::uint16_t>& codes) {
-  std::vector<std::string> names;
-  for (auto c : codes) names.push_back(group_name(c));
-  return names;
+constexpr std::uint16_t kTls12 = 0x0303;
+
+// In TLS 1.2 a PSK is used exactly when the ServerHello selects a suite of a PSK key exchange:
+// PSK, DHE_PSK and RSA_PSK (RFC 4279 §2-4, with AES-GCM in RFC 5487) or ECDHE_PSK (RFC 5489).
+// Their IANA names are TLS_<key exchange>_WITH_<cipher>.
+bool is_tls12_psk_suite(std::uint16_t code) {
+  const auto suite = cipher_suite_by_code(code);
+  if (!suite || suite->tls13) return false;
+  const auto with = suite->name.find("_WITH_");
+  if (!suite->name.starts_with("TLS_") || with == std::string_view::npos) return false;
+  const auto key_exchange = suite->name.substr(4, with - 4);
+  return key_exchange == "PSK" || key_exchange.ends_with("_PSK");
 }
 
-// A peer that claims a capability but sends something else on the wire makes every verdict
-// about that capability meaningless, so the cell must not pass or fail on it.
-void check_client_hello_applied(const WireObservation& wire, const CellRequest& request,
+// A peer that reports a completed handshake the relay never saw is not believed: its report
+// is all the verdict would rest on.
+void check_wire_shows_handshake(const WireObservation& wire, const std::vector<Side>& sides,
                                 CellFacts& facts) {
-  if (wire.client_hellos.empty()) return;
-  const auto& hello = wire.client_hellos.front();
-  const auto& config = request.client_config;
-  const auto& id = request.client->id;
-  if (!config.groups.empty()) {
-    const auto sent = group_names(hello.supported_groups);
-    if (sent != config.groups)
-      facts.inconsistencies.push_back(
-          fmt::format("client peer {} was configured with groups [{}] but its ClientHello "
-                      "offered [{}]",
-                      id, fmt::join(config.groups, ", "), fmt::join(sent, ", ")));
-  }
-  if (config.key_shares) {
-    std::vector<std::uint16_t> codes;
-    for (const auto& ks : hello.key_shares) codes.push_back(ks.group);
-    // Compared as sets: RFC 8446 §4.2.8 fixes their order to that of supported_groups.
-    auto sent = group_names(codes);
-    auto wanted = *config.key_shares;
-    std::sort(sent.begin(), sent.end());
-    std::sort(wanted.begin(), wanted.end());
-    if (sent != wanted)
-      facts.inconsistencies.push_back(
-          fmt::format("client peer {} was configured with key shares [{}] but its first "
-                      "ClientHello carried [{}]",
-                      id, fmt::join(*config.key_shares, ", "), fmt::join(sent, ", ")));
-  }
+  std::vector<std::string> claimants, missing;
+  for (const auto& s : sides)
+    if (s.outcome.handshake_ok) claimants.push_back(fmt::format("{} peer {}", s.role, s.peer_id));
+  if (wire.client_hellos.empty()) missing.emplace_back("no ClientHello");
+  if (wire.server_hellos.empty()) missing.emplace_back("no ServerHello");
+  if (claimants.empty() || missing.empty()) return;
+  facts.inconsistencies.push_back(fmt::format(
+      "{} report{} a completed handshake but the wire shows no handshake ({}; the relay saw {} "
+      "bytes client->server, {} server->client)",
+      fmt::join(claimants, " and "), claimants.size() == 1 ? "s" : "", fmt::join(missing, ", "),
+      wire.client_to_server.total_bytes, wire.server_to_client.total_bytes));
+}
+
+// Who gave up waiting on whom, and where the wire stopped, for the reason of a stall.
+std::string stall_summary(const std::vector<Side>& sides, const WireObservation& wire) {
+  std::vector<std::string> parts;
+  for (const auto& s : sides)
+    parts.push_back(s.outcome.timed_out
+                        ? fmt::format("{} {} timed out in {} waiting for the {}", s.role, s.peer_id,
+                                      stage_name(s.outcome.stage),
+                                      std::string_view(s.role) == "client" ? "server" : "client")
+                        : side_summary(s));
+  return fmt::format("handshake stalled: {}; last on the wire: {}", fmt::join(parts, "; "),
+                     last_messages_on_wire(wire));
+}
+
+HandshakeResult handshake_result(const std::vector<Side>& sides) {
+  if (std::all_of(sides.begin(), sides.end(),
+                  [](const Side& s) { return s.outcome.stage == Stage::done; }))
+    return HandshakeResult::success;
+  if (std::any_of(sides.begin(), sides.end(), [](const Side& s) { return s.outcome.timed_out; }))
+    return HandshakeResult::stalled;
+  return HandshakeResult::refused;
 }
 
 }  // namespace
 
 CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
-                         const CellRequest& request) {
+                         const CellRequest& request, const Capabilities& client_capabilities) {
   CellFacts facts;
   const Side client{"client", request.client->id, *run.client.outcome};
   const Side server{"server", request.server->id, *run.server.outcome};
   const std::vector<Side> sides{client, server};
 
+  // Refusals are judged before facts (refusal.hpp); any other configure failure is a broken peer.
   for (const auto& s : sides)
-    if (s.outcome.stage == Stage::configure)
+    if (s.outcome.stage == Stage::configure && !s.outcome.refused)
       facts.inconsistencies.push_back(fmt::format(
           "{} peer {} could not apply its configuration: {}", s.role, s.peer_id, s.outcome.error));
+  check_wire_shows_handshake(wire, sides, facts);
 
-  facts.handshake_success =
-      client.outcome.stage == Stage::done && server.outcome.stage == Stage::done;
+  facts.handshake = handshake_result(sides);
   // Peers report versions by name, so this one fact is merged by name.
   if (wire.version) {
     facts.version = version_name(*wire.version);
@@ -155,14 +173,21 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
   }
 
   if (!wire.server_hellos.empty()) {
-    facts.psk_used = wire.psk_accepted;
+    const bool tls12_psk =
+        wire.version == kTls12 && wire.cipher_suite && is_tls12_psk_suite(*wire.cipher_suite);
+    const bool psk_used = wire.psk_accepted || tls12_psk;
+    facts.psk_used = psk_used;
     facts.sources["psk_used"] = "wire";
+    // PSK key exchange modes exist in TLS 1.3 only (RFC 8446 §4.2.9): a TLS 1.2 PSK has none.
     if (wire.psk_accepted) facts.psk_mode = wire.group ? "psk_dhe_ke" : "psk_ke";
     for (const auto& s : sides)
-      if (s.outcome.handshake_ok && s.outcome.psk_used != wire.psk_accepted)
-        facts.inconsistencies.push_back(
-            fmt::format("{} peer {} reports psk used = {} but the ServerHello says {}", s.role,
-                        s.peer_id, s.outcome.psk_used, wire.psk_accepted));
+      if (s.outcome.handshake_ok && s.outcome.psk_used != psk_used)
+        facts.inconsistencies.push_back(fmt::format(
+            "{} peer {} reports psk used = {} but the ServerHello says {}{}", s.role, s.peer_id,
+            s.outcome.psk_used, psk_used,
+            tls12_psk
+                ? fmt::format(" (TLS 1.2 PSK suite {})", cipher_suite_name(*wire.cipher_suite))
+                : ""));
   }
 
   // Alerts: each side's own word, the other side's, and the plaintext records.
@@ -179,7 +204,9 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
   for (const auto& a : wire.server_to_client.plaintext_alerts)
     if (a.name != "close_notify") add_alert(facts.alerts_from_server, a.name);
 
-  check_client_hello_applied(wire, request, facts);
+  for (auto& c : client_hello_contradictions(wire, {request.client->id, request.client_config,
+                                                    client_capabilities.has(Feature::group_order)}))
+    facts.inconsistencies.push_back(std::move(c));
 
   if (!wire.client_hellos.empty()) {
     const auto& hello = wire.client_hellos.front();
@@ -191,7 +218,9 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
   if (!wire.server_hellos.empty() && wire.server_hellos.back().key_share_length)
     facts.server_key_share_bytes = *wire.server_hellos.back().key_share_length;
 
-  if (facts.handshake_success) {
+  if (facts.handshake == HandshakeResult::stalled) {
+    facts.handshake_summary = stall_summary(sides, wire);
+  } else if (facts.handshake == HandshakeResult::success) {
     facts.handshake_summary =
         fmt::format("handshake completed ({} {} {}{}), application data verified both ways",
                     facts.version.value_or("?"), facts.cipher_suite.value_or("?"),

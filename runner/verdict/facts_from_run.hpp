@@ -2,13 +2,16 @@
 // place where they contradict each other or where a peer did not apply its configuration.
 #pragma once
 
+#include "capabilities.hpp"
 #include "cell_executor.hpp"
 #include "cell_facts.hpp"
 #include "wire_observation.hpp"
 
 namespace tlsmatrix {
 
+// `client_capabilities` says how strictly the ClientHello is held to the configuration (e.g.
+// whether the order of `groups` counts).
 CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
-                         const CellRequest& request);
+                         const CellRequest& request, const Capabilities& client_capabilities);
 
 }  // namespace tlsmatrix

@@ -1,6 +1,11 @@
 #include "requirements.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
+
+#include "tls_registry.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -9,70 +14,97 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-void add(std::vector<std::string>& missing, const std::string& label) {
-  if (!contains(missing, label)) missing.push_back(label);
+class Obstacles {
+ public:
+  void add(std::string phrase) {
+    if (!contains(list_, phrase)) list_.push_back(std::move(phrase));
+  }
+  void need(const Capabilities& caps, Feature feature) {
+    if (!caps.has(feature)) add(fmt::format("lacks feature {}", feature_name(feature)));
+  }
+  std::vector<std::string> take() { return std::move(list_); }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+// A list setting restricts the role to exactly `listed`: each listed item must be enabled on
+// request, and, when the list says anything, every other item the stack implements in that
+// role must be possible to leave out.
+void restrict_to(const ItemTable& table, Role role, const char* kind,
+                 const std::vector<std::string>& listed, Obstacles& obstacles) {
+  for (const auto& item : listed) {
+    const auto it = table.find(item);
+    const auto* control =
+        it == table.end() || !it->second.in(role) ? nullptr : &*it->second.in(role);
+    if (!control)
+      obstacles.add(fmt::format("lacks {} {}", kind, item));
+    else if (!control->require)
+      obstacles.add(fmt::format("cannot enable {} {}", kind, item));
+  }
+  if (listed.empty()) return;
+  for (const auto& [item, support] : table)
+    if (!contains(listed, item) && support.in(role) && !support.in(role)->exclude)
+      obstacles.add(fmt::format("cannot exclude {} {}", kind, item));
 }
 
-void need(std::vector<std::string>& missing, const ItemTable& have, Role role,
-          const std::string& kind, const std::string& item) {
-  const auto it = have.find(item);
-  if (it == have.end() || !it->second.in(role) || !it->second.in(role)->require)
-    add(missing, kind + " " + item);
+// The versions from min_version to max_version: a peer enables exactly these.
+std::vector<std::string> version_range(const EndpointConfig& config) {
+  const auto min = version_by_name(config.min_version);
+  const auto max = version_by_name(config.max_version);
+  std::vector<std::string> range;
+  for (const auto& v : known_versions())
+    if (min && max && v.code >= min->code && v.code <= max->code) range.emplace_back(v.name);
+  return range;
 }
 
-void need(std::vector<std::string>& missing, const Capabilities& caps, const std::string& feature) {
-  const auto f = feature_from_name(feature);
-  if (!f || !caps.has(*f)) add(missing, "feature " + feature);
+bool tls13_enabled(const EndpointConfig& config) {
+  return contains(version_range(config), "TLSv1.3");
 }
 
-bool contains_set(const std::vector<std::vector<std::string>>& sets,
-                  const std::vector<std::string>& set) {
-  return std::find(sets.begin(), sets.end(), set) != sets.end();
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : "+") + i;
-  return out;
+// External PSKs as RFC 8446 §4.2.11 has them: the modes (§4.2.9) and the hash the PSK is
+// bound to are TLS 1.3 notions; a TLS 1.2 PSK is a cipher suite, checked with the others.
+void check_tls13_psk(const EndpointConfig& config, const Capabilities& caps, Obstacles& obstacles) {
+  const auto& psk = *config.psk;
+  obstacles.need(caps, Feature::external_psk);
+  auto modes = psk.modes;
+  std::sort(modes.begin(), modes.end());
+  const bool client = config.role == Role::client;
+  const auto& sets = client ? caps.psk.client_mode_sets : caps.psk.server_mode_sets;
+  if (std::find(sets.begin(), sets.end(), modes) == sets.end())
+    obstacles.add(fmt::format("cannot {} exactly PSK modes {}", client ? "offer" : "accept",
+                              fmt::join(modes, "+")));
+  if (!contains(caps.psk.hashes, psk.hash))
+    obstacles.add(fmt::format("lacks PSK hash {}", psk.hash));
+  // RFC 8773: a certificate together with an external PSK is an extension of its own.
+  if (config.certificate && config.role == Role::server)
+    obstacles.need(caps, Feature::cert_with_extern_psk);
 }
 
 }  // namespace
 
 std::vector<std::string> missing_capabilities(const EndpointConfig& config,
                                               const Capabilities& caps,
-                                              const std::vector<std::string>& extra_features) {
-  std::vector<std::string> missing;
-  need(missing, caps.versions, config.role, "version", config.min_version);
-  need(missing, caps.versions, config.role, "version", config.max_version);
-  for (const auto& g : config.groups) need(missing, caps.groups, config.role, "group", g);
-  if (config.key_shares) {
-    // A share for just the first group is within reach of stacks that cannot pick any set.
-    const auto& shares = *config.key_shares;
-    const bool first_group_only =
-        shares.size() == 1 && !config.groups.empty() && shares[0] == config.groups[0];
-    if (!(first_group_only && caps.has(Feature::key_share_first_group)))
-      need(missing, caps, "key_share_selection");
-    for (const auto& g : *config.key_shares) need(missing, caps.groups, config.role, "group", g);
-  }
-  for (const auto& c : config.cipher_suites)
-    need(missing, caps.cipher_suites, config.role, "cipher suite", c);
-  if (config.server_preference) need(missing, caps, "server_preference");
-  if (config.psk) {
-    need(missing, caps, "external_psk");
-    auto modes = config.psk->modes;
-    std::sort(modes.begin(), modes.end());
-    const auto& sets =
-        config.role == Role::client ? caps.psk.client_mode_sets : caps.psk.server_mode_sets;
-    if (!contains_set(sets, modes)) add(missing, "PSK modes " + join(config.psk->modes));
-    if (config.certificate && config.role == Role::server)
-      need(missing, caps, "cert_with_extern_psk");
-  }
-  if (config.session_tickets) need(missing, caps, "session_tickets");
-  if (config.keylog) need(missing, caps, "keylog");
+                                              const std::vector<Feature>& required_features) {
+  Obstacles obstacles;
+  restrict_to(caps.versions, config.role, "version", version_range(config), obstacles);
+  restrict_to(caps.groups, config.role, "group", config.groups, obstacles);
+  // Which key shares a client can send is not decided here: a client that cannot send
+  // exactly the configured set refuses it when the cell runs (protocol 2, `refused`), so the
+  // cell is `unsupported` for the reason the peer itself gives.
+  if (config.key_shares)
+    for (const auto& g : *config.key_shares)
+      if (!caps.groups.count(g) || !caps.groups.at(g).in(config.role))
+        obstacles.add(fmt::format("lacks group {}", g));
+  restrict_to(caps.cipher_suites, config.role, "cipher suite", config.cipher_suites, obstacles);
+  if (config.server_preference) obstacles.need(caps, Feature::server_preference);
+  if (config.psk && tls13_enabled(config)) check_tls13_psk(config, caps, obstacles);
+  if (config.session_tickets) obstacles.need(caps, Feature::session_tickets);
+  if (config.keylog) obstacles.need(caps, Feature::keylog);
   if (config.require_client_certificate || (config.role == Role::client && config.certificate))
-    need(missing, caps, "client_certificates");
-  for (const auto& f : extra_features) need(missing, caps, f);
-  return missing;
+    obstacles.need(caps, Feature::client_certificates);
+  for (const auto f : required_features) obstacles.need(caps, f);
+  return obstacles.take();
 }
 
 }  // namespace tlsmatrix

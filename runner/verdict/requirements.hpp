@@ -1,5 +1,6 @@
-// Decides `unsupported` before a cell runs: what an endpoint configuration needs from a
-// peer's probed capabilities, and what is missing.
+// Decides `unsupported` before a cell runs: whether a peer's probed capabilities (protocol 2:
+// per item and role, what it implements and what a configuration can restrict it to) can
+// produce an endpoint configuration, and what stops it.
 #pragma once
 
 #include <string>
@@ -7,13 +8,15 @@
 
 #include "capabilities.hpp"
 #include "endpoint_config.hpp"
+#include "features.hpp"
 
 namespace tlsmatrix {
 
-// Each missing item, named as a reader would look for it ("group x448", "feature
-// key_share_selection"); empty when the peer can play this endpoint.
+// Each obstacle, as a phrase that follows the peer's name ("lacks group x448", "cannot exclude
+// cipher suite TLS_AES_128_CCM_SHA256"); empty when the peer can play this endpoint.
+// `required_features` are those a scenario names in `requires:`.
 std::vector<std::string> missing_capabilities(const EndpointConfig& config,
                                               const Capabilities& caps,
-                                              const std::vector<std::string>& extra_features = {});
+                                              const std::vector<Feature>& required_features = {});
 
 }  // namespace tlsmatrix

@@ -20,7 +20,7 @@ std::string count_text(const std::optional<std::size_t>& n) {
 std::string observed_value(const Expectation& e, const CellFacts& f) {
   switch (e.fact) {
     case Fact::handshake:
-      return f.handshake_success ? "success" : "refused";
+      return handshake_result_name(f.handshake);
     case Fact::version:
       return f.version.value_or("unknown");
     case Fact::cipher_suite:
@@ -68,6 +68,18 @@ std::string expected_text(const Expectation& e) {
 
 }  // namespace
 
+const char* handshake_result_name(HandshakeResult result) {
+  switch (result) {
+    case HandshakeResult::success:
+      return "success";
+    case HandshakeResult::refused:
+      return "refused";
+    case HandshakeResult::stalled:
+      return "stalled";
+  }
+  return "?";
+}
+
 const char* status_name(Status status) {
   switch (status) {
     case Status::pass:
@@ -108,10 +120,9 @@ Verdict judge(const Scenario& scenario, const CellFacts& facts) {
     v.observations[fact_name(fact)] = observed_value(probe, facts);
   }
   if (!facts.inconsistencies.empty()) {
-    v.status = Status::error;
-    v.reason = fmt::format("the peers' reports cannot be trusted: {}",
-                           fmt::join(facts.inconsistencies, "; "));
-    return v;
+    auto untrusted = untrusted_verdict(facts.inconsistencies);
+    untrusted.observations = std::move(v.observations);
+    return untrusted;
   }
 
   // Details of a handshake only mean something when the handshake went the expected way.
@@ -129,11 +140,15 @@ Verdict judge(const Scenario& scenario, const CellFacts& facts) {
     } else if (holds(e, facts)) {
       r.result = "pass";
     } else {
-      r.result = severity_name(e.on_mismatch);
+      // A stall is not an outcome any RFC asks for, so it never passes as a mere deviation.
+      const auto severity = is_outcome && facts.handshake == HandshakeResult::stalled
+                                ? Severity::fail
+                                : e.on_mismatch;
+      r.result = severity_name(severity);
       auto line =
           fmt::format("expected {} ({}), observed {}", expected_text(e), e.cite, r.observed);
       if (is_outcome) line += fmt::format(": {}", facts.handshake_summary);
-      (e.on_mismatch == Severity::fail ? failures : deviations).push_back(std::move(line));
+      (severity == Severity::fail ? failures : deviations).push_back(std::move(line));
     }
     v.checks.push_back(std::move(r));
   }
@@ -157,11 +172,16 @@ Verdict unsupported_verdict(const std::vector<std::string>& client_missing,
   v.status = Status::unsupported;
   std::vector<std::string> parts;
   if (!client_missing.empty())
-    parts.push_back(fmt::format("client {} lacks {}", client_id, fmt::join(client_missing, ", ")));
+    parts.push_back(fmt::format("client {} {}", client_id, fmt::join(client_missing, ", ")));
   if (!server_missing.empty())
-    parts.push_back(fmt::format("server {} lacks {}", server_id, fmt::join(server_missing, ", ")));
+    parts.push_back(fmt::format("server {} {}", server_id, fmt::join(server_missing, ", ")));
   v.reason = fmt::format("{}", fmt::join(parts, "; "));
   return v;
+}
+
+Verdict untrusted_verdict(const std::vector<std::string>& contradictions) {
+  return error_verdict(
+      fmt::format("the peers' reports cannot be trusted: {}", fmt::join(contradictions, "; ")));
 }
 
 Verdict error_verdict(const std::string& why) {

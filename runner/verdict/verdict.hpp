@@ -37,5 +37,7 @@ Verdict unsupported_verdict(const std::vector<std::string>& client_missing,
                             const std::vector<std::string>& server_missing,
                             const std::string& client_id, const std::string& server_id);
 Verdict error_verdict(const std::string& why);
+// `error` because the peers' reports contradict each other, the wire or their configuration.
+Verdict untrusted_verdict(const std::vector<std::string>& contradictions);
 
 }  // namespace tlsmatrix

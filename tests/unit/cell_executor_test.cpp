@@ -1,6 +1,6 @@
 // The runner against peers that misbehave on purpose (tests/fixtures/misbehaving_peer.sh):
-// every kind of breakage must end as a clear `error` within the deadline, leave no process
-// behind, and a well-formed but wrong report must come out `fail`.
+// every kind of breakage must end as a clear `error` within the deadline and leave no process
+// behind; an honest refusal is `unsupported` and a stall its own outcome.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -123,7 +123,9 @@ TEST_F(MisbehavingPeer, SilentExitIsAnError) {
 TEST_F(MisbehavingPeer, WrongProtocolVersionIsAnError) {
   const auto t = run(fake_peer("claims-x25519"), fake_peer("wrong-protocol"));
   EXPECT_EQ(t.result.verdict.status, Status::error);
-  EXPECT_NE(t.result.verdict.reason.find("speaks peer protocol 99"), std::string::npos)
+  EXPECT_NE(t.result.verdict.reason.find("server peer wrong-protocol@fixture speaks peer protocol "
+                                         "99, but this runner speaks protocol 2"),
+            std::string::npos)
       << t.result.verdict.reason;
 }
 
@@ -137,12 +139,36 @@ TEST_F(MisbehavingPeer, MissingBinaryIsAnError) {
       << t.result.verdict.reason;
 }
 
-TEST_F(MisbehavingPeer, AWellFormedWrongReportFails) {
-  // Both peers claim x25519 without a HelloRetryRequest where RFC 8446 §4.1.1 requires one.
+TEST_F(MisbehavingPeer, ClaimsWithoutAHandshakeOnTheWireAreAnError) {
+  // Both peers claim a complete handshake, but the client never connected: nothing crossed
+  // the relay, so their word is all a verdict would rest on.
   const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"));
-  EXPECT_EQ(t.result.verdict.status, Status::fail) << t.result.verdict.reason;
+  EXPECT_EQ(t.result.verdict.status, Status::error) << t.result.verdict.reason;
   EXPECT_NE(t.result.verdict.reason.find(
-                "expected hello_retry_request true (RFC 8446 §4.1.1), observed false"),
+                "client peer claims-x25519@fixture and server peer claims-x25519@fixture report a "
+                "completed handshake but the wire shows no handshake (no ClientHello, no "
+                "ServerHello; the relay saw 0 bytes client->server, 0 server->client)"),
+            std::string::npos)
+      << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, RefusedConfigurationIsUnsupportedNamingTheSetting) {
+  const auto t = run(fake_peer("refuses-key-shares"), fake_peer("nobody-connects"));
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported) << t.result.verdict.reason;
+  EXPECT_EQ(t.result.verdict.reason,
+            "client refuses-key-shares@fixture refused key_shares: cannot send a key share for "
+            "secp256r1 alone");
+}
+
+TEST_F(MisbehavingPeer, StallIsItsOwnOutcomeNamingWhoWaitedAndTheWire) {
+  const auto t = run(fake_peer("stalls"), fake_peer("nobody-connects"));
+  EXPECT_EQ(t.result.verdict.status, Status::fail) << t.result.verdict.reason;
+  ASSERT_FALSE(t.result.verdict.checks.empty());
+  EXPECT_EQ(t.result.verdict.checks[0].observed, "stalled");
+  EXPECT_NE(t.result.verdict.reason.find(
+                "handshake stalled: client stalls@fixture timed out in handshake waiting for the "
+                "server; server nobody-connects@fixture timed out in connect waiting for the "
+                "client; last on the wire: client->server: nothing; server->client: nothing"),
             std::string::npos)
       << t.result.verdict.reason;
 }
@@ -174,6 +200,17 @@ TEST(PeerProbe, GarbageAndHangsAreNamed) {
     FAIL() << "hanging capabilities accepted";
   } catch (const CatalogError& e) {
     EXPECT_NE(std::string(e.what()).find("did not answer within 800 ms"), std::string::npos)
+        << e.what();
+  }
+  try {
+    probe_peers({entry("caps-protocol-1")}, std::chrono::seconds(3));
+    FAIL() << "a protocol 1 peer accepted";
+  } catch (const CatalogError& e) {
+    EXPECT_NE(std::string(e.what()).find("peer caps-protocol-1@fixture"), std::string::npos)
+        << e.what();
+    EXPECT_NE(
+        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 2"),
+        std::string::npos)
         << e.what();
   }
   const auto ok = probe_peers({entry("claims-x25519")}, std::chrono::seconds(3));

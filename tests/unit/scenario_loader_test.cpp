@@ -95,12 +95,39 @@ TEST(ScenarioLoader, NamesFileLineAndProblem) {
             std::string::npos);
 }
 
+TEST(ScenarioLoader, RequiresIsTypedAndATypoIsNamedWhereItStands) {
+  std::string typed = kValid;
+  typed.replace(typed.find("key_shares: [x25519]}"), 21,
+                "key_shares: [x25519], requires: [group_order, key_share_selection]}");
+  const auto sc = load(typed).scenarios[0];
+  EXPECT_EQ(sc.client_requires,
+            (std::vector<Feature>{Feature::group_order, Feature::key_share_selection}));
+  EXPECT_TRUE(sc.server_requires.empty());
+
+  std::string typo = kValid;
+  typo.replace(typo.find("key_shares: [x25519]}"), 21,
+               "key_shares: [x25519], requires: [group_order, key_share_selectoin]}");
+  const auto error = error_of(typo);
+  // Line 10, and the column of the misspelt word itself.
+  EXPECT_EQ(error.rfind("t.yaml:10:89: unknown feature 'key_share_selectoin' in requires "
+                        "(features: key_share_selection, key_share_first_group, group_order,",
+                        0),
+            0u)
+      << error;
+}
+
 TEST(ScenarioLoader, RejectsStructuralMistakes) {
   std::string no_outcome = kValid;
   const std::string outcome_check = "      - handshake: success\n        cite: RFC 8446 §4.1.1\n";
   no_outcome.replace(no_outcome.find(outcome_check), outcome_check.size(), "");
   EXPECT_NE(error_of(no_outcome).find("must state the handshake outcome"), std::string::npos)
       << error_of(no_outcome);
+
+  // A stall is observed, never expected.
+  std::string stall = kValid;
+  stall.replace(stall.find("handshake: success"), 18, "handshake: stalled");
+  EXPECT_NE(error_of(stall).find("'stalled' is not a valid value for handshake"), std::string::npos)
+      << error_of(stall);
 
   std::string alert_without_sender = kValid;
   alert_without_sender.replace(alert_without_sender.find("        from: server\n"), 21, "");

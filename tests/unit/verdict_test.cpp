@@ -38,7 +38,7 @@ Scenario refusal_scenario() {
 
 CellFacts successful_hrr() {
   CellFacts f;
-  f.handshake_success = true;
+  f.handshake = HandshakeResult::success;
   f.handshake_summary = "handshake completed";
   f.version = "TLSv1.3";
   f.group = "secp256r1";
@@ -110,26 +110,121 @@ TEST(Verdict, ContradictoryReportsAreAnError) {
   EXPECT_NE(v.reason.find("wire shows secp256r1"), std::string::npos);
 }
 
+constexpr ItemControl kFull{true, true};
+
+// Implements TLS 1.2 and 1.3, x25519 and TLS_AES_128_GCM_SHA256 in both roles, fully
+// controllable; tests take away what they are about.
+Capabilities full_caps() {
+  Capabilities caps;
+  caps.versions = {{"TLSv1.2", {kFull, kFull}}, {"TLSv1.3", {kFull, kFull}}};
+  caps.groups = {{"x25519", {kFull, kFull}}};
+  caps.cipher_suites = {{"TLS_AES_128_GCM_SHA256", {kFull, kFull}}};
+  return caps;
+}
+
 TEST(Requirements, NamesEveryMissingCapability) {
   EndpointConfig config;
   config.groups = {"x25519", "x448"};
-  config.key_shares = std::vector<std::string>{"x25519"};
-  config.cipher_suites = {"TLS_CHACHA20_POLY1305_SHA256"};
-  Capabilities caps;
-  const ItemControl full{true, true};
-  caps.versions = {{"TLSv1.2", {full, full}}, {"TLSv1.3", {full, full}}};
-  caps.groups = {{"x25519", {full, full}}};
-  caps.cipher_suites = {{"TLS_AES_128_GCM_SHA256", {full, full}}};
-  const auto missing = missing_capabilities(config, caps);
-  EXPECT_EQ(missing, (std::vector<std::string>{"group x448", "feature key_share_selection",
-                                               "cipher suite TLS_CHACHA20_POLY1305_SHA256"}));
-  caps.groups["x448"] = {full, full};
-  caps.features = {Feature::key_share_selection};
-  caps.cipher_suites["TLS_CHACHA20_POLY1305_SHA256"] = {full, full};
-  EXPECT_TRUE(missing_capabilities(config, caps).empty());
-  const auto v = unsupported_verdict({}, {"group x448"}, "a@host", "b@host");
+  config.cipher_suites = {"TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"};
+  auto caps = full_caps();
+  EXPECT_EQ(missing_capabilities(config, caps, {Feature::group_order}),
+            (std::vector<std::string>{"lacks group x448",
+                                      "lacks cipher suite TLS_CHACHA20_POLY1305_SHA256",
+                                      "lacks feature group_order"}));
+  caps.groups["x448"] = {kFull, kFull};
+  caps.cipher_suites["TLS_CHACHA20_POLY1305_SHA256"] = {kFull, kFull};
+  caps.features = {Feature::group_order};
+  EXPECT_TRUE(missing_capabilities(config, caps, {Feature::group_order}).empty());
+  const auto v = unsupported_verdict({}, {"lacks group x448"}, "a@host", "b@host");
   EXPECT_EQ(v.status, Status::unsupported);
   EXPECT_EQ(v.reason, "server b@host lacks group x448");
+}
+
+TEST(Requirements, ImplementedIsNotEnoughWithoutRequireOrExclude) {
+  auto caps = full_caps();
+  // A server that always keeps its AES-256 suite on, and cannot be made to use x25519 on
+  // request (only by default).
+  caps.cipher_suites["TLS_AES_256_GCM_SHA384"] = {kFull, ItemControl{true, false}};
+  caps.groups["x25519"].server = ItemControl{false, true};
+  EndpointConfig server;
+  server.role = Role::server;
+  EXPECT_TRUE(missing_capabilities(server, caps).empty());  // library defaults: nothing to do
+  server.cipher_suites = {"TLS_AES_128_GCM_SHA256"};
+  server.groups = {"x25519"};
+  EXPECT_EQ(missing_capabilities(server, caps),
+            (std::vector<std::string>{"cannot enable group x25519",
+                                      "cannot exclude cipher suite TLS_AES_256_GCM_SHA384"}));
+  // The client side of the same stack can be restricted.
+  EndpointConfig client = server;
+  client.role = Role::client;
+  EXPECT_TRUE(missing_capabilities(client, caps).empty());
+}
+
+TEST(Requirements, VersionsOutsideTheRangeMustBeExcludable) {
+  auto caps = full_caps();
+  caps.versions["TLSv1.2"].client = ItemControl{true, false};
+  EndpointConfig config;
+  EXPECT_TRUE(missing_capabilities(config, caps).empty());
+  config.min_version = "TLSv1.3";
+  EXPECT_EQ(missing_capabilities(config, caps),
+            std::vector<std::string>{"cannot exclude version TLSv1.2"});
+  config.min_version = config.max_version = "TLSv1.2";
+  caps.versions.erase("TLSv1.2");
+  caps.versions["TLSv1.3"].client = ItemControl{true, false};
+  EXPECT_EQ(missing_capabilities(config, caps),
+            (std::vector<std::string>{"lacks version TLSv1.2", "cannot exclude version TLSv1.3"}));
+}
+
+TEST(Requirements, KeySharesAreLeftToThePeerToRefuse) {
+  EndpointConfig config;
+  config.groups = {"x25519"};
+  config.key_shares = std::vector<std::string>{"x25519"};
+  // No key share feature at all: the peer refuses at run time if it cannot.
+  EXPECT_TRUE(missing_capabilities(config, full_caps()).empty());
+  config.key_shares = std::vector<std::string>{"x448"};
+  EXPECT_EQ(missing_capabilities(config, full_caps()),
+            std::vector<std::string>{"lacks group x448"});
+}
+
+TEST(Requirements, PskModeSetsHashesAndCertificates) {
+  auto caps = full_caps();
+  caps.features = {Feature::external_psk};
+  caps.psk.client_mode_sets = {{"psk_dhe_ke"}, {"psk_dhe_ke", "psk_ke"}};
+  caps.psk.server_mode_sets = {{"psk_dhe_ke", "psk_ke"}};
+  caps.psk.hashes = {"SHA256"};
+  EndpointConfig client;
+  client.psk = ExternalPsk{"id", "00", "SHA256", {"psk_ke", "psk_dhe_ke"}};
+  EXPECT_TRUE(missing_capabilities(client, caps).empty());  // a set, whatever the order
+  client.psk->modes = {"psk_ke"};
+  client.psk->hash = "SHA384";
+  EXPECT_EQ(
+      missing_capabilities(client, caps),
+      (std::vector<std::string>{"cannot offer exactly PSK modes psk_ke", "lacks PSK hash SHA384"}));
+
+  EndpointConfig server;
+  server.role = Role::server;
+  server.psk = ExternalPsk{"id", "00", "SHA256", {"psk_dhe_ke"}};
+  server.certificate = CertifiedKey{"chain", "key"};
+  EXPECT_EQ(missing_capabilities(server, caps),
+            (std::vector<std::string>{"cannot accept exactly PSK modes psk_dhe_ke",
+                                      "lacks feature cert_with_extern_psk"}));
+  // TLS 1.2 PSK: a cipher suite; TLS 1.3 modes and RFC 8773 do not apply.
+  server.min_version = server.max_version = "TLSv1.2";
+  caps.versions.erase("TLSv1.3");
+  EXPECT_TRUE(missing_capabilities(server, caps).empty());
+}
+
+TEST(Verdict, StalledIsObservedAndNeverPasses) {
+  auto scenario = refusal_scenario();
+  CellFacts facts;
+  facts.handshake = HandshakeResult::stalled;
+  facts.handshake_summary = "handshake stalled: client x timed out in handshake";
+  scenario.expectations[0].on_mismatch = Severity::deviation;
+  const auto v = judge(scenario, facts);
+  EXPECT_EQ(v.status, Status::fail);
+  EXPECT_EQ(v.checks[0].observed, "stalled");
+  EXPECT_EQ(v.checks[0].result, "fail");
+  EXPECT_EQ(judge(hrr_scenario(), facts).status, Status::fail);
 }
 
 }  // namespace

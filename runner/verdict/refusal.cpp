@@ -1,0 +1,51 @@
+#include "refusal.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "endpoint_fields.hpp"
+
+namespace tlsmatrix {
+
+std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation& wire,
+                                       const CellRequest& request) {
+  struct Side {
+    const char* role;
+    const std::string& id;
+    const std::optional<HandshakeOutcome>& outcome;
+    bool hello_on_wire;
+    const char* hello;
+  };
+  const Side sides[] = {
+      {"client", request.client->id, run.client.outcome, !wire.client_hellos.empty(),
+       "ClientHello"},
+      {"server", request.server->id, run.server.outcome, !wire.server_hellos.empty(),
+       "ServerHello"},
+  };
+  std::vector<std::string> refusals, contradictions;
+  for (const auto& s : sides) {
+    if (!s.outcome || !s.outcome->refused) continue;
+    const auto& r = *s.outcome->refused;
+    refusals.push_back(fmt::format("{} {} refused {}: {}", s.role, s.id, r.setting, r.reason));
+    if (!find_endpoint_field(r.setting))
+      contradictions.push_back(fmt::format("{} peer {} refused '{}', which is no endpoint setting",
+                                           s.role, s.id, r.setting));
+    if (s.hello_on_wire)
+      contradictions.push_back(
+          fmt::format("{} peer {} reports it refused {} but the wire shows its {}", s.role, s.id,
+                      r.setting, s.hello));
+  }
+  if (refusals.empty()) return std::nullopt;
+  for (const auto& s : sides)
+    if (s.outcome && s.outcome->handshake_ok)
+      contradictions.push_back(fmt::format(
+          "{} peer {} reports a completed handshake with a peer that refused its configuration",
+          s.role, s.id));
+  if (!contradictions.empty()) return untrusted_verdict(contradictions);
+  Verdict v;
+  v.status = Status::unsupported;
+  v.reason = fmt::format("{}", fmt::join(refusals, "; "));
+  return v;
+}
+
+}  // namespace tlsmatrix

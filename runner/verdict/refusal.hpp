@@ -1,0 +1,21 @@
+// A peer that cannot honour its configuration says so (protocol 2, `refused`) instead of
+// running something else. Such a cell is `unsupported`, naming the side, the peer, the setting
+// and the peer's reason; it is judged before anything else, since whatever the other side did
+// afterwards only follows from the refusal.
+#pragma once
+
+#include <optional>
+
+#include "cell_executor.hpp"
+#include "verdict.hpp"
+#include "wire_observation.hpp"
+
+namespace tlsmatrix {
+
+// Empty when neither peer refused. `error` when a refusal contradicts the wire or the other
+// peer's report (a refusing client cannot have sent a ClientHello, nor a refusing server a
+// ServerHello, and nobody completes a handshake with a peer that refused).
+std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation& wire,
+                                       const CellRequest& request);
+
+}  // namespace tlsmatrix

@@ -1,0 +1,339 @@
+// The verdict from what peers reported and what the wire carried, with hand-written hellos:
+// claims the wire does not back, stalls, TLS 1.2 PSK suites, offered cipher suites and groups,
+// and refusals.
+#include "facts_from_run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "refusal.hpp"
+#include "tls_transcript.hpp"
+#include "verdict.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::uint16_t kTls12 = 0x0303;
+constexpr std::uint16_t kTls13 = 0x0304;
+constexpr std::uint16_t kX25519 = 29;
+constexpr std::uint16_t kSecp256r1 = 23;
+constexpr std::uint16_t kAes128Gcm = 0x1301;
+constexpr std::uint16_t kAes256Gcm = 0x1302;
+constexpr std::uint16_t kPskAes128Gcm = 0x00A8;  // TLS_PSK_WITH_AES_128_GCM_SHA256
+constexpr std::uint16_t kEcdheEcdsaAes128Gcm = 0xC02B;
+constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00FF;
+constexpr std::uint16_t kGrease = 0x3A3A;
+
+void put16(Bytes& out, std::uint16_t v) {
+  out.push_back(static_cast<std::uint8_t>(v >> 8));
+  out.push_back(static_cast<std::uint8_t>(v & 0xff));
+}
+
+// A length-prefixed vector with a 2-byte length (RFC 8446 §3.4).
+Bytes vec16(const Bytes& body) {
+  Bytes out;
+  put16(out, static_cast<std::uint16_t>(body.size()));
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+Bytes codes16(std::initializer_list<std::uint16_t> codes) {
+  Bytes out;
+  for (const auto c : codes) put16(out, c);
+  return out;
+}
+
+Bytes extension(std::uint16_t type, const Bytes& body) {
+  Bytes out;
+  put16(out, type);
+  const auto data = vec16(body);
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+// One handshake message in one plaintext record (RFC 8446 §4, §5.1).
+Bytes record_of(std::uint8_t type, const Bytes& body) {
+  const auto length = static_cast<std::uint32_t>(body.size());
+  Bytes message = {type, static_cast<std::uint8_t>(length >> 16),
+                   static_cast<std::uint8_t>(length >> 8 & 0xff),
+                   static_cast<std::uint8_t>(length & 0xff)};
+  message.insert(message.end(), body.begin(), body.end());
+  Bytes out = {22, 0x03, 0x03};
+  put16(out, static_cast<std::uint16_t>(message.size()));
+  out.insert(out.end(), message.begin(), message.end());
+  return out;
+}
+
+// RFC 8446 §4.1.2: cipher suites, supported_versions, supported_groups and key shares.
+Bytes client_hello(std::initializer_list<std::uint16_t> suites,
+                   std::initializer_list<std::uint16_t> versions,
+                   std::initializer_list<std::uint16_t> groups,
+                   std::initializer_list<std::uint16_t> shares) {
+  Bytes body = {0x03, 0x03};
+  body.resize(body.size() + 32, 0x11);  // random
+  body.push_back(0);                    // legacy_session_id
+  const auto suite_list = vec16(codes16(suites));
+  body.insert(body.end(), suite_list.begin(), suite_list.end());
+  body.insert(body.end(), {1, 0});  // legacy_compression_methods: null
+  Bytes versions_body = {static_cast<std::uint8_t>(versions.size() * 2)};
+  const auto version_codes = codes16(versions);
+  versions_body.insert(versions_body.end(), version_codes.begin(), version_codes.end());
+  Bytes share_list;
+  for (const auto g : shares) {
+    put16(share_list, g);
+    const auto key = vec16(Bytes(32, 0x22));
+    share_list.insert(share_list.end(), key.begin(), key.end());
+  }
+  Bytes extensions;
+  for (const auto& e : {extension(43, versions_body), extension(10, vec16(codes16(groups))),
+                        extension(51, vec16(share_list))})
+    extensions.insert(extensions.end(), e.begin(), e.end());
+  const auto ext = vec16(extensions);
+  body.insert(body.end(), ext.begin(), ext.end());
+  return record_of(1, body);
+}
+
+// RFC 8446 §4.1.3; a TLS 1.3 one carries supported_versions and a key share, a TLS 1.2 one
+// (RFC 5246 §7.4.1.3) no extensions.
+Bytes server_hello(std::uint16_t version, std::uint16_t suite) {
+  Bytes body = {0x03, 0x03};
+  body.resize(body.size() + 32, 0x33);
+  body.push_back(0);
+  put16(body, suite);
+  body.push_back(0);
+  if (version == kTls13) {
+    Bytes share;
+    put16(share, kX25519);
+    const auto key = vec16(Bytes(32, 0x44));
+    share.insert(share.end(), key.begin(), key.end());
+    Bytes extensions = extension(43, codes16({kTls13}));
+    const auto ks = extension(51, share);
+    extensions.insert(extensions.end(), ks.begin(), ks.end());
+    const auto ext = vec16(extensions);
+    body.insert(body.end(), ext.begin(), ext.end());
+  }
+  return record_of(2, body);
+}
+
+HandshakeOutcome completed(const char* role, const char* version, std::uint16_t suite) {
+  HandshakeOutcome o;
+  o.role = role;
+  o.stage = Stage::done;
+  o.handshake_ok = true;
+  o.version = version;
+  o.cipher_suite = suite;
+  o.app_data_verified = true;
+  return o;
+}
+
+HandshakeOutcome stopped(const char* role, Stage stage) {
+  HandshakeOutcome o;
+  o.role = role;
+  o.stage = stage;
+  return o;
+}
+
+struct Cell {
+  PeerEntry client{"a@host", "a", "host", {"a"}, "test"};
+  PeerEntry server{"b@host", "b", "host", {"b"}, "test"};
+  CellRequest request;
+  CellRun run;
+  Bytes client_bytes, server_bytes;
+  Capabilities client_caps;
+
+  Cell() {
+    request.client = &client;
+    request.server = &server;
+    request.client_config.role = Role::client;
+    request.server_config.role = Role::server;
+    // Both reported (the runner judges nothing else); tests replace them.
+    run.client.outcome = stopped("client", Stage::handshake);
+    run.server.outcome = stopped("server", Stage::handshake);
+  }
+  WireObservation wire() const { return observe_handshake(client_bytes, server_bytes); }
+  CellFacts facts() const { return facts_from_run(run, wire(), request, client_caps); }
+};
+
+Expectation check(Fact fact, std::vector<std::string> any_of,
+                  Severity on_mismatch = Severity::fail) {
+  Expectation e;
+  e.fact = fact;
+  e.any_of = std::move(any_of);
+  e.cite = "RFC 8446 §4.1.1";
+  e.on_mismatch = on_mismatch;
+  return e;
+}
+
+Scenario expecting(std::vector<Expectation> checks) {
+  Scenario s;
+  s.id = "unit";
+  s.expectations = std::move(checks);
+  return s;
+}
+
+bool mentions(const std::vector<std::string>& list, const std::string& text) {
+  for (const auto& s : list)
+    if (s.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(FactsFromRun, ClaimedHandshakeWithAnEmptyWireIsAnError) {
+  Cell cell;
+  cell.run.client.outcome = completed("client", "TLSv1.3", kAes128Gcm);
+  cell.run.server.outcome = completed("server", "TLSv1.3", kAes128Gcm);
+  const auto v = judge(expecting({check(Fact::handshake, {"success"})}), cell.facts());
+  EXPECT_EQ(v.status, Status::error);
+  EXPECT_NE(v.reason.find("client peer a@host and server peer b@host report a completed "
+                          "handshake but the wire shows no handshake (no ClientHello, no "
+                          "ServerHello; the relay saw 0 bytes client->server, 0 server->client)"),
+            std::string::npos)
+      << v.reason;
+}
+
+TEST(FactsFromRun, ClaimedHandshakeWithoutAServerHelloIsAnError) {
+  Cell cell;
+  cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
+  cell.run.client.outcome = completed("client", "TLSv1.3", kAes128Gcm);
+  cell.run.server.outcome = completed("server", "TLSv1.3", kAes128Gcm);
+  EXPECT_TRUE(
+      mentions(cell.facts().inconsistencies, "the wire shows no handshake (no ServerHello"));
+  cell.server_bytes = server_hello(kTls13, kAes128Gcm);
+  const auto facts = cell.facts();
+  EXPECT_TRUE(facts.inconsistencies.empty()) << facts.inconsistencies.front();
+  EXPECT_EQ(facts.handshake, HandshakeResult::success);
+}
+
+TEST(FactsFromRun, TimedOutSideIsAStallNeverARefusal) {
+  Cell cell;
+  cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
+  cell.run.client.outcome = stopped("client", Stage::handshake);
+  cell.run.client.outcome->timed_out = true;
+  cell.run.server.outcome = stopped("server", Stage::handshake);
+  cell.run.server.outcome->error = "read timed out";
+  cell.run.server.outcome->timed_out = true;
+  const auto facts = cell.facts();
+  EXPECT_EQ(facts.handshake, HandshakeResult::stalled);
+  EXPECT_EQ(facts.handshake_summary,
+            "handshake stalled: client a@host timed out in handshake waiting for the server; "
+            "server b@host timed out in handshake waiting for the client; last on the wire: "
+            "client->server: client_hello; server->client: nothing");
+
+  // Expecting a refusal, even with a lenient outcome check, a stall is a failure.
+  auto refusal = expecting({check(Fact::handshake, {"refused"}, Severity::deviation)});
+  const auto v = judge(refusal, facts);
+  EXPECT_EQ(v.status, Status::fail) << v.reason;
+  EXPECT_EQ(v.checks[0].observed, "stalled");
+  EXPECT_NE(v.reason.find("observed stalled: handshake stalled"), std::string::npos) << v.reason;
+
+  // Without a timeout the same picture is a refusal by whoever stopped.
+  cell.run.client.outcome->timed_out = cell.run.server.outcome->timed_out = false;
+  EXPECT_EQ(judge(refusal, cell.facts()).status, Status::pass);
+}
+
+TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
+  Cell cell;
+  cell.client_bytes = client_hello({kPskAes128Gcm}, {kTls12}, {kX25519}, {});
+  cell.server_bytes = server_hello(kTls12, kPskAes128Gcm);
+  for (auto* peer : {&cell.run.client.outcome, &cell.run.server.outcome}) {
+    *peer =
+        completed(peer == &cell.run.client.outcome ? "client" : "server", "TLSv1.2", kPskAes128Gcm);
+    (*peer)->psk_used = true;
+  }
+  cell.request.client_config.cipher_suites = {"TLS_PSK_WITH_AES_128_GCM_SHA256"};
+  const auto facts = cell.facts();
+  EXPECT_TRUE(facts.inconsistencies.empty()) << facts.inconsistencies.front();
+  EXPECT_EQ(facts.psk_used, true);
+  EXPECT_EQ(facts.sources.at("psk_used"), "wire");
+  EXPECT_FALSE(facts.psk_mode.has_value());
+  const auto v = judge(
+      expecting({check(Fact::handshake, {"success"}), check(Fact::psk_used, {"true"})}), facts);
+  EXPECT_EQ(v.status, Status::pass) << v.reason;
+
+  // The same claim over a suite without a PSK key exchange contradicts the wire.
+  Cell ecdhe = cell;
+  ecdhe.request.client = &ecdhe.client;
+  ecdhe.request.server = &ecdhe.server;
+  ecdhe.request.client_config.cipher_suites = {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"};
+  ecdhe.client_bytes = client_hello({kEcdheEcdsaAes128Gcm}, {kTls12}, {kX25519}, {});
+  ecdhe.server_bytes = server_hello(kTls12, kEcdheEcdsaAes128Gcm);
+  ecdhe.run.client.outcome->cipher_suite = ecdhe.run.server.outcome->cipher_suite =
+      kEcdheEcdsaAes128Gcm;
+  EXPECT_TRUE(
+      mentions(ecdhe.facts().inconsistencies,
+               "client peer a@host reports psk used = true but the ServerHello says false"));
+}
+
+TEST(FactsFromRun, OfferedCipherSuitesMustBeTheConfiguredOnesInOrder) {
+  Cell cell;
+  cell.request.client_config.cipher_suites = {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"};
+  // Signalling values and GREASE are not suites.
+  cell.client_bytes = client_hello({kGrease, kAes256Gcm, kAes128Gcm, kEmptyRenegotiationInfoScsv},
+                                   {kTls13}, {kX25519}, {kX25519});
+  EXPECT_TRUE(cell.facts().inconsistencies.empty()) << cell.facts().inconsistencies.front();
+
+  cell.client_bytes = client_hello({kAes128Gcm, kAes256Gcm}, {kTls13}, {kX25519}, {kX25519});
+  EXPECT_TRUE(mentions(cell.facts().inconsistencies,
+                       "client peer a@host was configured with cipher suites "
+                       "[TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256] but its first "
+                       "ClientHello offered [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384]"));
+  cell.client_bytes = client_hello({kAes256Gcm}, {kTls13}, {kX25519}, {kX25519});
+  EXPECT_TRUE(mentions(cell.facts().inconsistencies, "offered [TLS_AES_256_GCM_SHA384]"));
+}
+
+TEST(FactsFromRun, GroupOrderCountsOnlyForAClientThatHonoursIt) {
+  Cell cell;
+  cell.request.client_config.groups = {"x25519", "secp256r1"};
+  cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kSecp256r1, kX25519}, {kX25519});
+  EXPECT_TRUE(cell.facts().inconsistencies.empty()) << cell.facts().inconsistencies.front();
+  cell.client_caps.features = {Feature::group_order};
+  EXPECT_TRUE(mentions(cell.facts().inconsistencies,
+                       "configured with groups [x25519, secp256r1] but its ClientHello offered "
+                       "[secp256r1, x25519]"));
+  cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kSecp256r1}, {kSecp256r1});
+  cell.client_caps.features.clear();
+  EXPECT_TRUE(mentions(cell.facts().inconsistencies, "offered [secp256r1]"));
+}
+
+TEST(Refusal, RefusedSettingMakesTheCellUnsupported) {
+  Cell cell;
+  cell.run.client.outcome = stopped("client", Stage::configure);
+  cell.run.client.outcome->refused = ConfigRefusal{"key_shares", "cannot send exactly [x25519]"};
+  cell.run.server.outcome = stopped("server", Stage::connect);
+  cell.run.server.outcome->timed_out = true;
+  const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->status, Status::unsupported);
+  EXPECT_EQ(v->reason, "client a@host refused key_shares: cannot send exactly [x25519]");
+
+  cell.run.client.outcome->refused.reset();
+  EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
+}
+
+TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
+  Cell cell;
+  cell.run.client.outcome = stopped("client", Stage::configure);
+  cell.run.client.outcome->refused = ConfigRefusal{"key_shares", "cannot"};
+  cell.run.server.outcome = stopped("server", Stage::handshake);
+  cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
+  const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->status, Status::error);
+  EXPECT_NE(v->reason.find("client peer a@host reports it refused key_shares but the wire shows "
+                           "its ClientHello"),
+            std::string::npos)
+      << v->reason;
+
+  cell.client_bytes.clear();
+  cell.run.client.outcome->refused = ConfigRefusal{"colour", "no such thing"};
+  EXPECT_EQ(refusal_verdict(cell.run, cell.wire(), cell.request)->status, Status::error);
+}
+
+}  // namespace
+}  // namespace tlsmatrix
