@@ -13,8 +13,10 @@ constexpr std::array kFeatures{
                 "as a client, can send a key share for only the first of `groups` while offering "
                 "the others"},
     FeatureInfo{Feature::group_order, "group_order",
-                "as a client, sends `groups` in the configured order; as a server, honours that "
-                "order when it chooses"},
+                "as a client, sends supported_groups in exactly the configured `groups` order "
+                "(both of two orders); as a server with `server_preference: true`, selects the "
+                "first of its own `groups` that the client offers, with a HelloRetryRequest if "
+                "the client sent no share for it (both of two orders)"},
     FeatureInfo{Feature::server_preference, "server_preference",
                 "as a server, honours `server_preference` both ways"},
     FeatureInfo{Feature::external_psk, "external_psk",

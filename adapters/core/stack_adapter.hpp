@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "capabilities.hpp"
 #include "endpoint_config.hpp"
 #include "outcome.hpp"
 
@@ -54,10 +53,21 @@ class TlsConnection {
   virtual void describe(HandshakeOutcome& outcome) const = 0;
 };
 
+// Which library a peer runs, asked from the library at run time (never a build-time constant),
+// so a peer linked against something else than expected says so.
+struct StackIdentity {
+  std::string stack;         // adapter name: "openssl", "wolfssl", "gnutls"
+  std::string library;       // the library's own name for itself
+  std::string version;       // exact release, e.g. "3.0.22"
+  std::string version_text;  // the full banner the library prints
+};
+
+// What a stack can do is not the adapter's to say: the peer driver measures it through open()
+// (peers/driver/capability_probe.hpp).
 class StackAdapter {
  public:
   virtual ~StackAdapter() = default;
-  virtual Capabilities capabilities() const = 0;
+  virtual StackIdentity identity() const = 0;
   // Configures a connection over the already connected socket `fd` (the adapter does not own
   // it). Throws ConfigRejected when the library refuses part of `config`.
   virtual std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) = 0;

@@ -249,6 +249,8 @@ void GnutlsConnection::fail(int error) {
 
 void GnutlsConnection::describe(HandshakeOutcome& out) const {
   gnutls_session_t s = session_.get();
+  // Counted by the handshake hook, which GnuTLS calls for each NewSessionTicket it reads.
+  if (config_.role == Role::client) out.tickets_received = context_.tickets_received;
   // Until a ServerHello went by the session holds defaults, not negotiated values.
   if (context_.server_hello_seen || handshake_done_) {
     out.version = registry_protocol_name(gnutls_protocol_get_version(s));

@@ -1,9 +1,10 @@
-// The OpenSSL stack for tlsmatrix: capabilities are probed once per process, and every
-// connection gets its own context built from its EndpointConfig.
+// The OpenSSL stack for tlsmatrix: every connection gets its own context built from its
+// EndpointConfig.
+#include <openssl/crypto.h>
+
 #include <exception>
 #include <memory>
 
-#include "openssl_capabilities.hpp"
 #include "openssl_connection.hpp"
 #include "stack_adapter.hpp"
 
@@ -12,7 +13,10 @@ namespace {
 
 class OpensslAdapter final : public StackAdapter {
  public:
-  Capabilities capabilities() const override { return openssl::probe_capabilities(); }
+  StackIdentity identity() const override {
+    return {"openssl", "OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING),
+            OpenSSL_version(OPENSSL_VERSION)};
+  }
 
   std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
     try {

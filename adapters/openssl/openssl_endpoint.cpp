@@ -142,6 +142,8 @@ void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
   out.alert_received = observer_.alert_received;
   if (config_.keylog) out.keylog = observer_.keylog;
   out.peer_certificate = peer_certificate(ssl, config_.role);
+  // Counted by the message callback, which OpenSSL calls for each NewSessionTicket it reads.
+  if (config_.role == Role::client) out.tickets_received = hello.new_session_tickets;
   if (!complete) return;
 
   const int version = SSL_version(ssl);

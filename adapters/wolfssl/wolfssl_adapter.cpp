@@ -1,7 +1,7 @@
 // The wolfSSL StackAdapter: the entry point tlsmatrix-peer-wolfssl calls.
 #include "stack_adapter.hpp"
-#include "wolfssl_capabilities.hpp"
 #include "wolfssl_connection.hpp"
+#include "wolfssl_handles.hpp"
 #include "wolfssl_session.hpp"
 
 namespace tlsmatrix {
@@ -9,7 +9,10 @@ namespace {
 
 class WolfsslAdapter final : public StackAdapter {
  public:
-  Capabilities capabilities() const override { return wolfssl::probe_capabilities(); }
+  StackIdentity identity() const override {
+    const std::string version = wolfSSL_lib_version();
+    return {"wolfssl", "wolfSSL", version, "wolfSSL " + version};
+  }
 
   std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
     return std::make_unique<wolfssl::WolfsslConnection>(wolfssl::configure_session(config, fd));

@@ -113,21 +113,6 @@ bool restrict_to_psk_dhe_ke([[maybe_unused]] WOLFSSL* ssl) {
 
 }  // namespace
 
-std::vector<std::string> supported_psk_modes() {
-  std::vector<std::string> modes;
-#ifndef NO_PSK
-  using Restrict = bool (*)(WOLFSSL*);
-  const std::pair<const char*, Restrict> candidates[] = {{"psk_ke", restrict_to_psk_ke},
-                                                         {"psk_dhe_ke", restrict_to_psk_dhe_ke}};
-  for (const auto& [mode, restrict] : candidates) {
-    const auto ctx = new_context(true);
-    const SslPtr ssl(ctx ? wolfSSL_new(ctx.get()) : nullptr);
-    if (ssl != nullptr&& restrict(ssl.get())) modes.emplace_back(mode);
-  }
-#endif
-  return modes;
-}
-
 void install_psk(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bool tls13,
                  PskState& state) {
   if (!config.psk) return;

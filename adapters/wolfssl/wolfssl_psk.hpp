@@ -17,9 +17,6 @@ struct PskState {
   std::string suite_name;
 };
 
-// The psk_key_exchange_modes this build can be restricted to, each on its own.
-std::vector<std::string> supported_psk_modes();
-
 // Installs config.psk on `ssl`; psk_key_exchange_modes apply only when `tls13` (the connection
 // may still negotiate TLS 1.3). Throws ConfigRejected when the library cannot do what the
 // config asks. Resets the cipher suite list, so call it before setting that.

@@ -77,8 +77,10 @@ void load_credentials(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
 
 // Unlike OpenSSL, wolfSSL has no automatic DH parameters: without them its server does TLS 1.2
 // DHE only with clients that name an FFDHE group (RFC 7919). Give it the RFC 7919 group the
-// config prefers (ffdhe2048 by default), from wolfCrypt's own tables.
-std::optional<std::uint16_t> set_dhe_parameters([[maybe_unused]] WOLFSSL_CTX* ctx,
+// config prefers (ffdhe2048 by default), from wolfCrypt's own tables. They are set per
+// connection with the key test off: the context-wide call tests the well-known prime for
+// primality every time, about half a second per server.
+std::optional<std::uint16_t> set_dhe_parameters([[maybe_unused]] WOLFSSL* ssl,
                                                 const EndpointConfig& config) {
 #ifndef NO_DH
   if (config.role != Role::server) return std::nullopt;
@@ -97,8 +99,9 @@ std::optional<std::uint16_t> set_dhe_parameters([[maybe_unused]] WOLFSSL_CTX* ct
     return std::nullopt;  // this build lacks the group; the groups check reports that
   std::vector<byte> p(p_size), g(g_size);
   wc_DhCopyNamedKey(name, p.data(), &p_size, g.data(), &g_size, nullptr, nullptr);
-  const int rc = wolfSSL_CTX_SetTmpDH(ctx, p.data(), static_cast<int>(p_size), g.data(),
-                                      static_cast<int>(g_size));
+  wolfSSL_SetEnableDhKeyTest(ssl, 0);
+  const int rc =
+      wolfSSL_SetTmpDH(ssl, p.data(), static_cast<int>(p_size), g.data(), static_cast<int>(g_size));
   require(rc == WOLFSSL_SUCCESS, "groups: wolfSSL refused DH parameters: " + reason(rc));
   return static_cast<std::uint16_t>(name);
 #else
@@ -258,7 +261,6 @@ std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd)
   set_versions(s->ctx.get(), config);
   restrict_curves(s->ctx.get(), config);
   load_credentials(s->ctx.get(), config);
-  s->dhe_parameters = set_dhe_parameters(s->ctx.get(), config);
   if (config.keylog) {
     require(keylog_available(), "keylog: this wolfSSL build has no secret callback");
 #if defined(HAVE_SECRET_CALLBACK) && defined(OPENSSL_EXTRA)
@@ -268,6 +270,7 @@ std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd)
 
   s->ssl.reset(wolfSSL_new(s->ctx.get()));
   require(s->ssl != nullptr, "role: wolfSSL_new failed");
+  s->dhe_parameters = set_dhe_parameters(s->ssl.get(), config);
   WOLFSSL* ssl = s->ssl.get();
   // wolfSSL_new already lowered the version when max_version is below TLS 1.3, and the TLS 1.3
   // calls refuse such a connection.

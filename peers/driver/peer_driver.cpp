@@ -15,9 +15,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "capability_probe.hpp"
 #include "loopback_socket.hpp"
 #include "protocol_json.hpp"
 #include "stack_adapter.hpp"
+#include "tls_session.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -32,35 +34,6 @@ void emit(const json& event) {
 
 void log(const std::string& line) {
   std::cerr << line << '\n';
-}
-
-// Sends our data and waits for the peer's; the client speaks first. Success proves that both
-// directions' traffic keys agree.
-void exchange_app_data(TlsConnection& conn, const EndpointConfig& config, HandshakeOutcome& out) {
-  const auto send = [&] {
-    if (!conn.write_all(std::as_bytes(std::span(config.send_data.data(), config.send_data.size()))))
-      return false;
-    out.app_data_sent = config.send_data.size();
-    return true;
-  };
-  const auto receive = [&] {
-    std::string got;
-    std::byte buf[4096];
-    while (got.size() < config.expect_data.size()) {
-      const auto n = conn.read(buf);
-      if (n <= 0) break;
-      got.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
-    }
-    out.app_data_received = got.size();
-    return got == config.expect_data;
-  };
-  bool ok = config.role == Role::client ? send() && receive() : receive() && send();
-  out.app_data_verified = ok;
-  if (!ok && out.error.empty())
-    out.error = fmt::format(
-        "application data check failed: sent {} of {} bytes, received {} of {} expected",
-        out.app_data_sent, config.send_data.size(), out.app_data_received,
-        config.expect_data.size());
 }
 
 // Closing a socket with unread data makes the kernel send a reset, which can overtake the
@@ -103,33 +76,7 @@ HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& confi
     return out;
   }
 
-  out.stage = Stage::configure;
-  std::unique_ptr<TlsConnection> conn;
-  try {
-    conn = adapter.open(config, sock.fd());
-  } catch (const ConfigRejected& e) {
-    out.refused = ConfigRefusal{e.setting(), e.reason()};
-    out.error = fmt::format("configuration refused: {}", e.what());
-    return out;
-  } catch (const std::exception& e) {
-    // An adapter bug, not a TLS outcome; still reported, so the runner can say which peer.
-    out.error = fmt::format("adapter failed while configuring: {}", e.what());
-    return out;
-  }
-
-  out.stage = Stage::handshake;
-  const auto start = std::chrono::steady_clock::now();
-  out.handshake_ok = conn->handshake();
-  out.handshake_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (out.handshake_ok) {
-    out.stage = Stage::application_data;
-    conn->describe(out);  // before app data, so a later failure cannot hide the parameters
-    exchange_app_data(*conn, config, out);
-    if (out.app_data_verified) out.stage = Stage::done;
-    conn->close();
-  }
-  conn->describe(out);
+  out = run_tls_session(adapter, config, sock.fd());
   linger_close(sock, config.timeout_ms);
   return out;
 }
@@ -148,8 +95,8 @@ int run_peer(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (print_caps) {
-    // Probing can be slow (some stacks are asked by building real handshakes), so only here.
-    json out = to_json(adapter->capabilities());
+    // Probing runs many in-memory handshakes, so only here.
+    json out = to_json(probe_capabilities(*adapter));
     out["event"] = "capabilities";
     out["protocol"] = kPeerProtocolVersion;
     emit(out);

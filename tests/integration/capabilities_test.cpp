@@ -3,6 +3,8 @@
 // something else than the matrix claims.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -61,8 +63,87 @@ TEST(Capabilities, VersionMatchesTheInstalledPackage) {
     ASSERT_FALSE(installed.empty())
         << "no package owns the library " << peer.entry.command.front() << " loads";
     EXPECT_EQ(peer.capabilities.version, upstream(installed)) << "dpkg says " << installed;
-    EXPECT_FALSE(peer.capabilities.groups.empty());
-    EXPECT_FALSE(peer.capabilities.cipher_suites.empty());
+  }
+}
+
+// The host peers, probed once for all tests below.
+const std::vector<Peer>& host_peers() {
+  static const auto peers = [] {
+    std::vector<Peer> out;
+    const auto entries =
+        load_catalog(std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json");
+    for (auto& peer : probe_peers(entries, std::chrono::seconds(10)))
+      if (peer.entry.environment == "host") out.push_back(std::move(peer));
+    return out;
+  }();
+  return peers;
+}
+
+const Capabilities* host_stack(const std::string& stack) {
+  for (const auto& peer : host_peers())
+    if (peer.capabilities.stack == stack) return &peer.capabilities;
+  return nullptr;
+}
+
+bool fully_controlled(const ItemTable& table, const std::string& item) {
+  const auto it = table.find(item);
+  const ItemControl full{true, true};
+  return it != table.end() && it->second.client == full && it->second.server == full;
+}
+
+TEST(Capabilities, EveryHostPeerControlsTls13AndX25519InBothRoles) {
+  ASSERT_FALSE(host_peers().empty());
+  for (const auto& peer : host_peers()) {
+    SCOPED_TRACE(peer.entry.id);
+    EXPECT_TRUE(fully_controlled(peer.capabilities.versions, "TLSv1.3"));
+    EXPECT_TRUE(fully_controlled(peer.capabilities.groups, "x25519"));
+    EXPECT_TRUE(fully_controlled(peer.capabilities.cipher_suites, "TLS_AES_128_GCM_SHA256"));
+    // Measured on the wire, these belong to the default ClientHello's key_share extension.
+    EXPECT_FALSE(peer.capabilities.default_key_shares.empty());
+    EXPECT_TRUE(peer.capabilities.has(Feature::hello_retry_request_report));
+  }
+}
+
+// OpenSSL before 3.5 sends one key share, for the first group: it can do that on purpose but
+// cannot choose another share set.
+TEST(Capabilities, OpensslBefore35SharesOnlyItsFirstGroup) {
+  const auto* openssl = host_stack("openssl");
+  if (openssl == nullptr || !openssl->version.starts_with("3.0")) GTEST_SKIP();
+  EXPECT_TRUE(openssl->has(Feature::key_share_first_group));
+  EXPECT_FALSE(openssl->has(Feature::key_share_selection));
+  EXPECT_EQ(openssl->default_key_shares, std::vector<std::string>{"x25519"});
+}
+
+// GnuTLS has no RFC 8773; with a certificate and a PSK it authenticates by the PSK alone.
+TEST(Capabilities, GnutlsHasNoCertificateWithExternalPsk) {
+  const auto* gnutls = host_stack("gnutls");
+  if (gnutls == nullptr) GTEST_SKIP();
+  EXPECT_TRUE(gnutls->has(Feature::external_psk));
+  EXPECT_FALSE(gnutls->has(Feature::cert_with_extern_psk));
+}
+
+// wolfSSL 5.5.4 cannot drop psk_ke while offering psk_dhe_ke (no wolfSSL_only_dhe_psk): the
+// wire shows both modes whenever it is asked for psk_dhe_ke.
+TEST(Capabilities, Wolfssl554CannotOfferPskDheKeAlone) {
+  const auto* wolfssl = host_stack("wolfssl");
+  if (wolfssl == nullptr || wolfssl->version != "5.5.4") GTEST_SKIP();
+  const auto& sets = wolfssl->psk.client_mode_sets;
+  const std::vector<std::string> both{"psk_dhe_ke", "psk_ke"};
+  EXPECT_NE(std::find(sets.begin(), sets.end(), both), sets.end());
+  EXPECT_EQ(std::find(sets.begin(), sets.end(), std::vector<std::string>{"psk_dhe_ke"}),
+            sets.end());
+}
+
+// The runner gives a peer 10 s for --capabilities; the probe must leave room for a loaded
+// machine.
+TEST(Capabilities, EachProbeIsWellWithinTheRunnersBudget) {
+  for (const auto& peer : host_peers()) {
+    SCOPED_TRACE(peer.entry.id);
+    const auto start = std::chrono::steady_clock::now();
+    const auto probed = probe_peers({peer.entry}, std::chrono::seconds(10));
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_EQ(probed.size(), 1u);
+    EXPECT_LT(took, std::chrono::seconds(5));
   }
 }
 
