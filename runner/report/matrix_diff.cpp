@@ -63,7 +63,8 @@ Indexed index(const MatrixFile& file) {
     const auto where = "cell " + cell.id;
     cell.status = text_field(c, "status", file, where);
     if (c.contains("match")) cell.match = text_field(c, "match", file, where);
-    if (c.contains("reason") && c["reason"].is_string()) cell.reason = c["reason"];
+    if (c.contains("reason") && c["reason"].is_string())
+      cell.reason = c["reason"].get<std::string>();
     const auto key = fmt::format("{}/{}/{}->{}", text_field(c, "suite", file, where),
                                  text_field(c, "scenario", file, where),
                                  peer_key(text_field(c, "client", file, where)),
@@ -123,7 +124,9 @@ MatrixFile load_matrix(const std::string& path) {
         fmt::format("{}: not a tlsmatrix matrix (schema is not "
                     "\"tlsmatrix-matrix\")",
                     out.path));
-  const auto version = m.value("schema_version", 0);
+  const auto version = m.contains("schema_version") && m["schema_version"].is_number_integer()
+                           ? m["schema_version"].get<int>()
+                           : 0;
   if (version != 1 && version != 2)
     throw MatrixFileError(fmt::format(
         "{}: matrix schema_version {} (this runner reads versions 1 and 2)", out.path, version));

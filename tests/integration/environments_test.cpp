@@ -5,6 +5,7 @@
 // by hand, run ci/provision first.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -46,16 +47,16 @@ TEST(EnvironmentMatrix, EveryCellAsExpected) {
 
   const std::atomic<bool> cancelled{false};
   std::map<Status, std::size_t> seen;
-  run_cells(cells, options, cancelled, [&](CellResult&& r) {
-    SCOPED_TRACE(r.id);
-    ++seen[r.verdict.status];
-    EXPECT_NE(r.verdict.status, Status::error) << r.verdict.reason;
-    EXPECT_TRUE(as_expected(r)) << status_name(r.verdict.status) << " (expected "
-                                << status_name(r.expected.status) << ", "
-                                << (r.expected.source.empty() ? "no known deviation"
-                                                              : r.expected.source)
-                                << "): " << r.verdict.reason;
-  });
+  run_cells(
+      cells, options, cancelled, [&](CellResult&& r) {
+        SCOPED_TRACE(r.id);
+        ++seen[r.verdict.status];
+        EXPECT_NE(r.verdict.status, Status::error) << r.verdict.reason;
+        EXPECT_TRUE(as_expected(r))
+            << status_name(r.verdict.status) << " (expected " << status_name(r.expected.status)
+            << ", " << (r.expected.source.empty() ? "no known deviation" : r.expected.source)
+            << "): " << r.verdict.reason;
+      });
   EXPECT_GT(seen[Status::pass], 0u);
 }
 

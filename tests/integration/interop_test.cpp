@@ -64,9 +64,9 @@ class InteropCell : public ::testing::Test {
     EXPECT_EQ(status_name(result.verdict.status), std::string(status_name(result.expected.status)))
         << result.verdict.reason << "\nexpected by: "
         << (result.expected.source.empty() ? "no known deviation" : result.expected.source);
-    EXPECT_TRUE(as_expected(result)) << "the reason lacks a text the known deviation requires: "
-                                     << result.verdict.reason << "\nexpected by "
-                                     << result.expected.source;
+    EXPECT_TRUE(as_expected(result))
+        << "the reason lacks a text the known deviation requires: " << result.verdict.reason
+        << "\nexpected by " << result.expected.source;
     if (kMustPass.count(cell_.suite->id + "/" + cell_.scenario->id)) {
       EXPECT_EQ(result.verdict.status, Status::pass) << result.verdict.reason;
     }
@@ -107,8 +107,8 @@ int run_exit_status(const std::vector<std::string>& extra_deviation_files) {
 
 TEST(InteropExitStatus, BrokenExpectationFailsTheRun) {
   EXPECT_EQ(run_exit_status({}), 0);
-  EXPECT_EQ(run_exit_status({(kSource / "tests" / "fixtures" / "broken-expectation.yaml").string()}),
-            1);
+  EXPECT_EQ(
+      run_exit_status({(kSource / "tests" / "fixtures" / "broken-expectation.yaml").string()}), 1);
 }
 
 void register_cells() {

@@ -58,24 +58,24 @@ std::string error_of(const std::string& text) {
 
 TEST(KnownDeviations, MatchesByGlobAndRole) {
   const auto d = wolf_file();
-  const auto as_server =
-      d.expected_for("groups-classical/no-common-group/openssl@host->wolfssl@host", kOpenssl, kWolf);
+  const auto as_server = d.expected_for(
+      "groups-classical/no-common-group/openssl@host->wolfssl@host", kOpenssl, kWolf);
   EXPECT_EQ(as_server.status, Status::fail);
   EXPECT_EQ(as_server.source, "wolf.yaml:4");
   EXPECT_EQ(as_server.reference, "not reported upstream");
   // The wolfSSL peer is the client here, and the entry is about wolfSSL servers.
-  const auto as_client =
-      d.expected_for("groups-classical/no-common-group/wolfssl@host->openssl@host", kWolf, kOpenssl);
+  const auto as_client = d.expected_for(
+      "groups-classical/no-common-group/wolfssl@host->openssl@host", kWolf, kOpenssl);
   EXPECT_EQ(as_client.status, Status::pass);
   EXPECT_TRUE(as_client.source.empty());
 }
 
 TEST(KnownDeviations, MatchesByLibraryVersion) {
   const auto d = wolf_file();
-  EXPECT_EQ(d.expected_for("groups-hybrid/mlkem768-only/wolfssl@host->openssl@host", kWolf,
-                           kOpenssl)
-                .status,
-            Status::unsupported);
+  EXPECT_EQ(
+      d.expected_for("groups-hybrid/mlkem768-only/wolfssl@host->openssl@host", kWolf, kOpenssl)
+          .status,
+      Status::unsupported);
   EXPECT_EQ(d.expected_for("groups-hybrid/mlkem768-only/wolfssl-5.9.2@sid->wolfssl-5.9.2@sid",
                            kWolfNew, kWolfNew)
                 .status,
@@ -165,8 +165,8 @@ deviations:
              "broken.yaml");
   CellResult cell;
   cell.verdict.status = Status::pass;
-  cell.expected = d.expected_for("baseline/tls13-ecdsa-p256/openssl@host->openssl@host", kOpenssl,
-                                 kOpenssl);
+  cell.expected =
+      d.expected_for("baseline/tls13-ecdsa-p256/openssl@host->openssl@host", kOpenssl, kOpenssl);
   Tally tally;
   tally.add(cell);
   EXPECT_EQ(tally.unexpected, 1u);

@@ -44,9 +44,10 @@ json matrix(const std::string& openssl_version) {
 
 class MatrixDiffTest : public ::testing::Test {
  protected:
-  fs::path dir_ = fs::temp_directory_path() /
-                  ("tlsmatrix-diff-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                   "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path dir_ =
+      fs::temp_directory_path() /
+      ("tlsmatrix-diff-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void SetUp() override { fs::create_directories(dir_); }
   void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const json& m) {
@@ -93,8 +94,8 @@ TEST_F(MatrixDiffTest, ExpectedToUnexpectedIsARegression) {
   EXPECT_EQ(diff.regressions.size(), 2u);  // pass -> anything else, expected or not
   auto twice = altered;
   twice["cells"][1]["match"] = "unexpected";
-  const auto second = diff_matrices(load_matrix(write("a.json", altered)),
-                                    load_matrix(write("b.json", twice)));
+  const auto second =
+      diff_matrices(load_matrix(write("a.json", altered)), load_matrix(write("b.json", twice)));
   ASSERT_EQ(second.regressions.size(), 1u);
   EXPECT_EQ(second.regressions[0].old_cell->status, "deviation");
 }
