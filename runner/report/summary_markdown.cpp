@@ -30,7 +30,7 @@ std::vector<const CellResult*> sorted_most_severe_first(const std::vector<CellRe
 std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
   auto unexpected = sorted_most_severe_first(cells);
   std::erase_if(unexpected, [](const CellResult* c) { return as_expected(*c); });
-  if (unexpected.empty()) return "Every cell gave its expected result.\n";
+  if (unexpected.empty()) return "Every cell gave its expected result.\n\n";
   std::string md =
       "## Unexpected cells\n\n| status | expected | cell | reason | expected by |\n"
       "|---|---|---|---|---|\n";
@@ -38,7 +38,7 @@ std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
     md += fmt::format("| {} | {} | `{}` | {} | {} |\n", status_name(c->verdict.status),
                       status_name(c->expected.status), c->id, table_text(c->verdict.reason),
                       c->expected.source.empty() ? "no known deviation" : c->expected.source);
-  return md;
+  return md + "\n";
 }
 
 }  // namespace

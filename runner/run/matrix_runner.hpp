@@ -22,7 +22,7 @@ struct PlannedCell {
   const Scenario* scenario;
   const Peer* client;
   const Peer* server;
-  ExpectedResult expected;
+  ExpectedResult expected = {};  // pass unless RunOptions::known_deviations says otherwise
 };
 
 struct RunOptions {

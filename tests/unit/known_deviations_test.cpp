@@ -123,9 +123,9 @@ TEST(KnownDeviations, ErrorsNameFileLineAndColumn) {
             "trusted");
   EXPECT_EQ(error_of(head + "  - cells: x\n    status: fail\n    reason: r\n"),
             "bad.yaml:4:5: missing 'reference'");
-  EXPECT_EQ(error_of(head + "  - cells: x\n    version: '~ 3'\n    status: fail\n    reason: r\n"
+  EXPECT_EQ(error_of(head + "  - cells: x\n    version: '=> 3'\n    status: fail\n    reason: r\n"
                             "    reference: n\n"),
-            "bad.yaml:5:14: version: '~ 3': each comparison is <, <=, >, >= or == and a version");
+            "bad.yaml:5:14: version: '=> 3': each comparison is <, <=, >, >= or == and a version");
   EXPECT_NE(error_of("schema_version: 2\nstack: s\ndeviations: []\n").find("bad.yaml:1:17:"),
             std::string::npos);
 }
