@@ -24,6 +24,10 @@ namespace {
 constexpr std::chrono::milliseconds kProbeTimeout{10000};
 
 std::vector<Peer> load_peers(const CommonOptions& common) {
+  if (common.catalogs.empty())
+    throw CatalogError(
+        "no peer catalog: build the peers (ci/build), provision environments (ci/provision) or "
+        "pass --catalog FILE");
   std::vector<PeerEntry> entries;
   for (const auto& file : common.catalogs)
     for (auto& e : load_catalog(file)) entries.push_back(std::move(e));

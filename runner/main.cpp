@@ -27,13 +27,15 @@ void on_signal(int) {
 }
 
 // The environments ci/provision made (host included), when there are any; otherwise the
-// peers of this build alone.
+// peers of this build alone, when it made any.
 std::vector<std::string> default_catalogs(const std::filesystem::path& build_dir) {
   std::vector<std::string> found;
   for (const auto& file :
        tlsmatrix::environment_catalogs(TLSMATRIX_SOURCE_DIR "/.cache/environments"))
     found.push_back(file.string());
-  if (found.empty()) found.push_back((build_dir / "peers.catalog.json").string());
+  if (const auto own = build_dir / "peers.catalog.json";
+      found.empty() && std::filesystem::exists(own))
+    found.push_back(own.string());
   return found;
 }
 
