@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_report.hpp"
+#include "exit_status.hpp"
+#include "known_deviations.hpp"
+#include "matrix_diff.hpp"
 #include "peer_catalog.hpp"
 #include "protocol_json.hpp"
 #include "results_writer.hpp"
@@ -21,6 +24,10 @@ namespace {
 constexpr std::chrono::milliseconds kProbeTimeout{10000};
 
 std::vector<Peer> load_peers(const CommonOptions& common) {
+  if (common.catalogs.empty())
+    throw CatalogError(
+        "no peer catalog: build the peers (ci/build), provision environments (ci/provision) or "
+        "pass --catalog FILE");
   std::vector<PeerEntry> entries;
   for (const auto& file : common.catalogs)
     for (auto& e : load_catalog(file)) entries.push_back(std::move(e));
@@ -55,13 +62,10 @@ void apply_shard(const std::string& spec, RunOptions& options) {
   options.shard_count = n;
 }
 
-int exit_code_for(const Tally& tally, const std::string& fail_on) {
-  if (fail_on == "never") return 0;
-  if (tally[Status::error]) return 1;
-  if (fail_on == "error") return 0;
-  if (tally[Status::fail]) return 1;
-  if (fail_on == "fail") return 0;
-  return tally[Status::deviation] ? 1 : 0;
+KnownDeviations load_known_deviations(const std::vector<std::string>& files) {
+  KnownDeviations out;
+  for (const auto& file : files) out.add_file(file);
+  return out;
 }
 
 }  // namespace
@@ -71,6 +75,8 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   const TestPki pki(std::filesystem::path(common.suites_dir) / "pki");
   const auto suites = load_suites(common.suites_dir, pki, run.suites);
   const auto peers = load_peers(common);
+  const auto known_deviations = load_known_deviations(common.known_deviation_files);
+  run.options.known_deviations = &known_deviations;
   apply_shard(run.shard, run.options);
   run.options.cell_timeout = std::chrono::seconds(run.cell_timeout_s);
   const auto cells = plan_cells(suites, peers, run.options);
@@ -83,6 +89,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   info.command = command_line;
   info.jobs = run.options.jobs;
   info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
+  info.known_deviation_files = common.known_deviation_files;
   ResultsWriter writer(std::filesystem::path(run.results_root) / info.id, peers, suites);
 
   fmt::print(stderr, "tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),
@@ -98,7 +105,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   progress.finish();
   info.finished = utc_timestamp();
   info.complete = !cancelled && writer.cells().size() == cells.size();
-  writer.finish(info);
+  writer.finish(info, run.trimmed_copy);
 
   fmt::print("{}", matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
   if (run.bench) fmt::print("\n{}", bench_report_text(writer.cells(), seconds, run.options.jobs));
@@ -108,7 +115,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
                writer.cells().size(), cells.size());
     return 130;
   }
-  return exit_code_for(tally_all(writer.cells()), run.fail_on);
+  return exit_status(tally_all(writer.cells()), run.fail_on);
 }
 
 int peers_command(const CommonOptions& common, bool as_json) {
@@ -127,7 +134,8 @@ int peers_command(const CommonOptions& common, bool as_json) {
              "groups");
   for (const auto& p : peers)
     fmt::print("{:<28} {:<10} {:<10} {:<12} {}\n", p.entry.id, p.capabilities.library,
-               p.capabilities.version, p.entry.environment, fmt::join(implemented_items(p.capabilities.groups, Role::client), ","));
+               p.capabilities.version, p.entry.environment,
+               fmt::join(implemented_items(p.capabilities.groups, Role::client), ","));
   return 0;
 }
 
@@ -141,7 +149,19 @@ int check_command(const CommonOptions& common) {
     scenarios += s.scenarios.size();
   }
   fmt::print("{} suites, {} scenarios: all valid\n", suites.size(), scenarios);
+  const auto known_deviations = load_known_deviations(common.known_deviation_files);
+  fmt::print("{} known deviations in {} files: all valid\n", known_deviations.entries().size(),
+             common.known_deviation_files.size());
   return 0;
+}
+
+int diff_command(const std::string& old_path, const std::string& new_path, bool as_json) {
+  const auto diff = diff_matrices(load_matrix(old_path), load_matrix(new_path));
+  if (as_json)
+    fmt::print("{}\n", to_json(diff).dump(2));
+  else
+    fmt::print("{}", diff_text(diff));
+  return diff.regressions.empty() ? 0 : 1;
 }
 
 }  // namespace tlsmatrix

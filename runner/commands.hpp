@@ -13,6 +13,8 @@ struct CommonOptions {
   std::string suites_dir;
   std::vector<std::string> catalogs;
   std::vector<std::string> peer_ids;
+  // The stacks' known-deviations.yaml files, then those given with --expectations.
+  std::vector<std::string> known_deviation_files;
 };
 
 struct RunCommandOptions {
@@ -21,7 +23,8 @@ struct RunCommandOptions {
   unsigned cell_timeout_s = 20;
   std::string results_root = "results";
   std::string shard;
-  std::string fail_on = "error";
+  std::string fail_on = "unexpected";
+  std::string trimmed_copy;  // also write the trimmed matrix here (results/baseline/)
   std::size_t max_findings = 25;
   bool bench = false;
 };
@@ -29,6 +32,9 @@ struct RunCommandOptions {
 int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,
                 const std::atomic<bool>& cancelled);
 int peers_command(const CommonOptions& common, bool as_json);
+// Validates the suite files and the known-deviation files.
 int check_command(const CommonOptions& common);
+// Compares two runs (folders or matrix.json files): 1 on regressions, else 0.
+int diff_command(const std::string& old_path, const std::string& new_path, bool as_json);
 
 }  // namespace tlsmatrix

@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "exit_status.hpp"
+#include "known_deviations.hpp"
 #include "peer_catalog.hpp"
 
 namespace {
@@ -25,14 +27,30 @@ void on_signal(int) {
 }
 
 // The environments ci/provision made (host included), when there are any; otherwise the
-// peers of this build alone.
+// peers of this build alone, when it made any.
 std::vector<std::string> default_catalogs(const std::filesystem::path& build_dir) {
   std::vector<std::string> found;
   for (const auto& file :
        tlsmatrix::environment_catalogs(TLSMATRIX_SOURCE_DIR "/.cache/environments"))
     found.push_back(file.string());
-  if (found.empty()) found.push_back((build_dir / "peers.catalog.json").string());
+  if (const auto own = build_dir / "peers.catalog.json";
+      found.empty() && std::filesystem::exists(own))
+    found.push_back(own.string());
   return found;
+}
+
+// A catalog named twice (once by default, once by hand) would list its peers twice.
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return a == b || std::filesystem::equivalent(a, b, ec);
+}
+
+// Relative to the working directory when below it, so that expected.source in results (and
+// the committed baseline) reads "adapters/wolfssl/known-deviations.yaml:6" on every machine.
+std::string shown_path(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto relative = std::filesystem::relative(file, std::filesystem::current_path(), ec);
+  return ec || relative.empty() || *relative.begin() == ".." ? file.string() : relative.string();
 }
 
 std::filesystem::path self_dir() {
@@ -51,15 +69,20 @@ int main(int argc, char** argv) {
 
   CommonOptions common;
   common.suites_dir = TLSMATRIX_SOURCE_DIR "/suites";
-  common.catalogs = default_catalogs(self_dir());
+  std::vector<std::string> added_catalogs, added_known_deviations;
+  bool only_catalogs = false;
   const auto add_common = [&](CLI::App* cmd) {
     cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
         ->capture_default_str();
-    cmd->add_option("--catalog", common.catalogs,
-                    "peer catalog file(s), repeatable; default: every environment ci/provision "
-                    "made (.cache/environments/*), else this build's own peers")
-        ->capture_default_str();
+    cmd->add_option("--catalog", added_catalogs,
+                    "peer catalog file to add (repeatable) to the default peers: every "
+                    "environment ci/provision made (.cache/environments/*), else this build's");
+    cmd->add_flag("--only-catalogs", only_catalogs,
+                  "use only the --catalog files given, not the default peers");
     cmd->add_option("--peer", common.peer_ids, "use only these peer ids (repeatable)");
+    cmd->add_option("--expectations", added_known_deviations,
+                    "known-deviations file to add (repeatable) to adapters/*/"
+                    "known-deviations.yaml; format in results/README.md");
   };
 
   RunCommandOptions run;
@@ -82,12 +105,17 @@ int main(int argc, char** argv) {
                       "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS when set");
   run_cmd
       ->add_option("--fail-on", run.fail_on,
-                   "exit 1 when a cell has this status or worse: error, fail, deviation, never")
+                   "exit 1 when: unexpected = a cell misses its expected result (an error "
+                   "always does); error, fail, deviation = a cell has this status or worse, "
+                   "known deviations or not; never")
       ->capture_default_str()
-      ->check(CLI::IsMember({"error", "fail", "deviation", "never"}));
+      ->check(CLI::IsMember(kFailOnChoices));
   run_cmd
       ->add_option("--max-findings", run.max_findings, "non-passing cells listed on the terminal")
       ->capture_default_str();
+  run_cmd->add_option("--trimmed-copy", run.trimmed_copy,
+                      "also write the matrix without logs, timings and host details to this "
+                      "file (ci/refresh-baseline: results/baseline/matrix.json)");
   run_cmd->add_flag("--bench", run.bench, "also print throughput and per-cell harness overhead");
 
   auto* peers_cmd =
@@ -99,7 +127,30 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "validate suite files and list their scenarios");
   add_common(check_cmd);
 
+  std::string diff_old, diff_new;
+  bool diff_json = false;
+  auto* diff_cmd = app.add_subcommand(
+      "diff",
+      "compare two runs: regressions, fixes, other changes, new and vanished cells, peer "
+      "library versions; exit 1 on regressions");
+  diff_cmd->add_option("OLD", diff_old, "run folder or matrix.json")->required();
+  diff_cmd->add_option("NEW", diff_new, "run folder or matrix.json")->required();
+  diff_cmd->add_flag("--json", diff_json, "print the diff as JSON (results/README.md)");
+
   CLI11_PARSE(app, argc, argv);
+  if (only_catalogs && added_catalogs.empty()) {
+    fmt::print(stderr, "tlsmatrix: --only-catalogs needs at least one --catalog FILE\n");
+    return 2;
+  }
+  if (!only_catalogs) common.catalogs = default_catalogs(self_dir());
+  for (const auto& file : added_catalogs)
+    if (std::none_of(common.catalogs.begin(), common.catalogs.end(),
+                     [&](const std::string& have) { return same_file(have, file); }))
+      common.catalogs.push_back(file);
+  for (const auto& file : stack_deviation_files(TLSMATRIX_SOURCE_DIR))
+    common.known_deviation_files.push_back(shown_path(file));
+  common.known_deviation_files.insert(common.known_deviation_files.end(),
+                                      added_known_deviations.begin(), added_known_deviations.end());
   if (run.options.jobs == 0) run.options.jobs = std::max(1u, std::thread::hardware_concurrency());
 
   struct sigaction sa {};
@@ -114,6 +165,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);
+    if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
   } catch (const std::exception& e) {
     fmt::print(stderr, "tlsmatrix: {}\n", e.what());
     return 2;

@@ -7,6 +7,7 @@
 #include "protocol_json.hpp"
 #include "summary_markdown.hpp"
 #include "tally.hpp"
+#include "trimmed_matrix.hpp"
 
 namespace tlsmatrix {
 
@@ -92,6 +93,7 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
   const auto all = tally_all(cells_);
   for (auto s : kAllStatuses) totals[status_name(s)] = all[s];
   totals["cells"] = all.total();
+  totals["unexpected"] = all.unexpected;
   // Cells sorted by id so two runs diff cleanly whatever order the workers finished in.
   auto cells = cell_json_;
   std::sort(cells.begin(), cells.end(),
@@ -107,6 +109,7 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
             {"command", info.command},
             {"jobs", info.jobs},
             {"shard", info.shard},
+            {"known_deviation_files", info.known_deviation_files},
             {"tlsmatrix_version", TLSMATRIX_VERSION}}},
           {"host", host_info()},
           {"peers", peers},
@@ -115,9 +118,14 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
           {"cells", cells}};
 }
 
-void ResultsWriter::finish(const RunInfo& info) {
+void ResultsWriter::finish(const RunInfo& info, const fs::path& trimmed_copy) {
   jsonl_.flush();
-  write_text(dir_ / "matrix.json", matrix_json(info).dump(2) + "\n");
+  const auto matrix = matrix_json(info);
+  write_text(dir_ / "matrix.json", matrix.dump(2) + "\n");
+  if (!trimmed_copy.empty()) {
+    if (trimmed_copy.has_parent_path()) fs::create_directories(trimmed_copy.parent_path());
+    write_text(trimmed_copy, trimmed_matrix(matrix).dump(1) + "\n");
+  }
   write_text(dir_ / "summary.md", summary_markdown(info, peers_, suites_, cells_));
 }
 

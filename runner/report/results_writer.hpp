@@ -14,14 +14,15 @@
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 1;
+inline constexpr int kMatrixSchemaVersion = 2;
 
 class ResultsWriter {
  public:
   ResultsWriter(std::filesystem::path dir, const std::vector<Peer>& peers,
                 const std::vector<Suite>& suites);
   void add(CellResult&& cell);
-  void finish(const RunInfo& info);
+  // Writes matrix.json and summary.md, and the trimmed matrix to `trimmed_copy` unless empty.
+  void finish(const RunInfo& info, const std::filesystem::path& trimmed_copy = {});
   const std::vector<CellResult>& cells() const { return cells_; }
   const std::filesystem::path& dir() const { return dir_; }
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace tlsmatrix {
 
@@ -13,7 +14,8 @@ struct RunInfo {
   std::string command;
   bool complete = false;  // false when interrupted: the matrix holds what finished
   unsigned jobs = 1;
-  std::string shard;  // "1/1"
+  std::string shard;                               // "1/1"
+  std::vector<std::string> known_deviation_files;  // in the order they were loaded
 };
 
 // Hostname, OS, kernel, CPU model and count, memory: what a figure needs beside it.

@@ -8,6 +8,40 @@
 #include "tally.hpp"
 
 namespace tlsmatrix {
+namespace {
+
+std::string table_text(std::string text) {
+  std::replace(text.begin(), text.end(), '|', '/');
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+std::vector<const CellResult*> sorted_most_severe_first(const std::vector<CellResult>& cells) {
+  std::vector<const CellResult*> out;
+  for (const auto& c : cells) out.push_back(&c);
+  std::sort(out.begin(), out.end(), [](const CellResult* a, const CellResult* b) {
+    return std::pair(severity_rank(a->verdict.status), a->id) <
+           std::pair(severity_rank(b->verdict.status), b->id);
+  });
+  return out;
+}
+
+// First in the summary: what a reader must act on.
+std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
+  auto unexpected = sorted_most_severe_first(cells);
+  std::erase_if(unexpected, [](const CellResult* c) { return as_expected(*c); });
+  if (unexpected.empty()) return "Every cell gave its expected result.\n\n";
+  std::string md =
+      "## Unexpected cells\n\n| status | expected | cell | reason | expected by |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto* c : unexpected)
+    md += fmt::format("| {} | {} | `{}` | {} | {} |\n", status_name(c->verdict.status),
+                      status_name(c->expected.status), c->id, table_text(c->verdict.reason),
+                      c->expected.source.empty() ? "no known deviation" : c->expected.source);
+  return md + "\n";
+}
+
+}  // namespace
 
 std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers,
                              const std::vector<Suite>& suites,
@@ -18,9 +52,12 @@ std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers
                     info.complete ? "" : " (**interrupted: only finished cells are listed**)",
                     info.shard, info.jobs);
   const auto all = tally_all(cells);
-  md += fmt::format("**{} cells**: {} pass, {} deviation, {} fail, {} unsupported, {} error.\n\n",
-                    all.total(), all[Status::pass], all[Status::deviation], all[Status::fail],
-                    all[Status::unsupported], all[Status::error]);
+  md += fmt::format(
+      "**{} cells**: {} pass, {} deviation, {} fail, {} unsupported, {} error; **{} "
+      "unexpected** (not the result the known-deviation files expect).\n\n",
+      all.total(), all[Status::pass], all[Status::deviation], all[Status::fail],
+      all[Status::unsupported], all[Status::error], all.unexpected);
+  md += unexpected_cells_markdown(cells);
 
   md += "## Peers\n\n| id | library | version | environment |\n|---|---|---|---|\n";
   for (const auto& p : peers)
@@ -29,7 +66,7 @@ std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers
 
   md +=
       "\n## Matrix\n\nEach entry: passing cells / cells, then D(eviation), F(ail), U(nsupported), "
-      "E(rror) counts.\n";
+      "E(rror) counts, then !unexpected cells.\n";
   const auto tallies = tally_by_suite(cells);
   for (const auto& suite : suites) {
     const auto it = tallies.find(suite.id);
@@ -49,20 +86,17 @@ std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers
             render_markdown(observation_grid(cells, scenario, fact_name(fact), peers)));
       }
 
-  auto findings = cells;
-  std::erase_if(findings, [](const CellResult& c) { return c.verdict.status == Status::pass; });
-  std::sort(findings.begin(), findings.end(), [](const CellResult& a, const CellResult& b) {
-    return std::pair(severity_rank(a.verdict.status), a.id) <
-           std::pair(severity_rank(b.verdict.status), b.id);
+  auto findings = sorted_most_severe_first(cells);
+  std::erase_if(findings, [](const CellResult* c) {
+    return c->verdict.status == Status::pass || !as_expected(*c);
   });
   if (!findings.empty()) {
-    md += "\n## Cells that did not pass\n\n| status | cell | reason |\n|---|---|---|\n";
-    for (const auto& c : findings) {
-      auto reason = c.verdict.reason;
-      std::replace(reason.begin(), reason.end(), '|', '/');
-      std::replace(reason.begin(), reason.end(), '\n', ' ');
-      md += fmt::format("| {} | `{}` | {} |\n", status_name(c.verdict.status), c.id, reason);
-    }
+    md +=
+        "\n## Expected cells that did not pass (known deviations)\n\n| status | cell | reason | "
+        "expected by |\n|---|---|---|---|\n";
+    for (const auto* c : findings)
+      md += fmt::format("| {} | `{}` | {} | {} |\n", status_name(c->verdict.status), c->id,
+                        table_text(c->verdict.reason), c->expected.source);
   }
   return md;
 }

@@ -14,10 +14,12 @@ namespace tlsmatrix {
 
 struct Tally {
   std::array<std::size_t, 5> by_status{};  // indexed by Status
+  std::size_t unexpected = 0;              // cells whose verdict misses their expected result
   std::size_t total() const;
   std::size_t operator[](Status s) const { return by_status[static_cast<std::size_t>(s)]; }
-  void add(Status s) { ++by_status[static_cast<std::size_t>(s)]; }
-  // "9/9", "7/9 1F 1U": passes over cells, then the other statuses by initial.
+  void add(const CellResult& cell);
+  // "9/9", "7/9 1F 1U", "7/9 1F 1U !1": passes over cells, then the other statuses by
+  // initial, then the unexpected cells after '!'.
   std::string compact() const;
 };
 

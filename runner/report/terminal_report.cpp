@@ -16,9 +16,10 @@ ProgressLine::ProgressLine(std::size_t total, std::FILE* out)
     : total_(total), out_(out), tty_(::isatty(::fileno(out)) != 0) {}
 
 void ProgressLine::cell_done(const CellResult& cell) {
-  tally_.add(cell.verdict.status);
-  if (!tty_ && (cell.verdict.status == Status::error))
-    fmt::print(out_, "error: {}: {}\n", cell.id, cell.verdict.reason);
+  tally_.add(cell);
+  if (!tty_ && !as_expected(cell))
+    fmt::print(out_, "unexpected {} (expected {}): {}: {}\n", status_name(cell.verdict.status),
+               status_name(cell.expected.status), cell.id, cell.verdict.reason);
   draw();
 }
 
@@ -29,12 +30,12 @@ void ProgressLine::draw() {
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
   const auto eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
   const auto line = fmt::format(
-      "[{:>{}}/{}] {:3.0f}%  pass {}  dev {}  fail {}  unsup {}  err {}  {:.1f} cells/s  eta "
-      "{:.0f}s",
+      "[{:>{}}/{}] {:3.0f}%  pass {}  dev {}  fail {}  unsup {}  err {}  unexpected {}  {:.1f} "
+      "cells/s  eta {:.0f}s",
       done, fmt::formatted_size("{}", total_), total_,
       total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
       tally_[Status::pass], tally_[Status::deviation], tally_[Status::fail],
-      tally_[Status::unsupported], tally_[Status::error], rate, eta);
+      tally_[Status::unsupported], tally_[Status::error], tally_.unexpected, rate, eta);
   if (tty_) {
     fmt::print(out_, "\r\033[K{}", line);
     std::fflush(out_);
@@ -60,13 +61,16 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
                        it->second.total.total(), it->second.total.compact());
     out += render_text(status_grid(it->second, peers));
   }
-  // Findings one by one, most severe first; unsupported cells only as what each peer lacks,
-  // since one missing group makes dozens of them.
-  std::vector<const CellResult*> findings;
+  // Unexpected cells first: they are what needs attention. Then the expected findings, most
+  // severe first; unsupported cells only as what each peer lacks, since one missing group
+  // makes dozens of them.
+  std::vector<const CellResult*> unexpected, findings;
   std::map<std::string, std::set<std::string>> lacking;
   std::size_t unsupported = 0;
   for (const auto& c : cells) {
-    if (c.verdict.status == Status::unsupported) {
+    if (!as_expected(c)) {
+      unexpected.push_back(&c);
+    } else if (c.verdict.status == Status::unsupported) {
       ++unsupported;
       for (const auto& m : c.client_missing) lacking[c.client->entry.id].insert(m);
       for (const auto& m : c.server_missing) lacking[c.server->entry.id].insert(m);
@@ -74,22 +78,40 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
       findings.push_back(&c);
     }
   }
-  std::sort(findings.begin(), findings.end(), [](const CellResult* a, const CellResult* b) {
+  const auto most_severe_first = [](const CellResult* a, const CellResult* b) {
     return std::pair(severity_rank(a->verdict.status), a->id) <
            std::pair(severity_rank(b->verdict.status), b->id);
-  });
-  if (!findings.empty()) out += "\nCells that did not pass (most severe first):\n";
-  for (std::size_t i = 0; i < findings.size() && i < max_findings; ++i)
-    out += fmt::format("  {:<11} {}\n              {}\n", status_name(findings[i]->verdict.status),
-                       findings[i]->id, findings[i]->verdict.reason);
-  if (findings.size() > max_findings)
-    out += fmt::format("  ... and {} more in summary.md\n", findings.size() - max_findings);
+  };
+  std::sort(unexpected.begin(), unexpected.end(), most_severe_first);
+  std::sort(findings.begin(), findings.end(), most_severe_first);
+  const auto list = [&](const std::vector<const CellResult*>& listed, bool show_expected) {
+    for (std::size_t i = 0; i < listed.size() && i < max_findings; ++i) {
+      const auto& c = *listed[i];
+      out += fmt::format("  {:<11} {}\n              {}\n", status_name(c.verdict.status), c.id,
+                         c.verdict.reason);
+      if (show_expected)
+        out += fmt::format("              expected {} ({})\n", status_name(c.expected.status),
+                           c.expected.source.empty() ? "no known deviation" : c.expected.source);
+    }
+    if (listed.size() > max_findings)
+      out += fmt::format("  ... and {} more in summary.md\n", listed.size() - max_findings);
+  };
+  if (!unexpected.empty()) {
+    out += fmt::format("\nUnexpected cells ({}), most severe first:\n", unexpected.size());
+    list(unexpected, true);
+  }
+  if (!findings.empty()) {
+    out += "\nExpected cells that did not pass (known deviations):\n";
+    list(findings, false);
+  }
   if (unsupported) {
-    out += fmt::format("\n{} cells unsupported; what each peer lacks:\n", unsupported);
+    out += fmt::format("\n{} cells unsupported as expected; what each peer lacks:\n", unsupported);
     for (const auto& [peer, items] : lacking)
       out += fmt::format("  {:<28} {}\n", peer, fmt::join(items, ", "));
   }
-  out += "\nLegend: passing/cells, then D(eviation) F(ail) U(nsupported) E(rror) counts.\n";
+  out +=
+      "\nLegend: passing/cells, then D(eviation) F(ail) U(nsupported) E(rror) counts, then "
+      "!unexpected cells.\n";
   return out;
 }
 

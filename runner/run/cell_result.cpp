@@ -11,6 +11,10 @@ std::string cell_id(const Suite& suite, const Scenario& scenario, const Peer& cl
   return fmt::format("{}/{}/{}->{}", suite.id, scenario.id, client.entry.id, server.entry.id);
 }
 
+bool as_expected(const CellResult& cell) {
+  return meets(cell.expected, cell.verdict);
+}
+
 json to_json(const CellResult& c, const json& log_files) {
   json checks = json::array();
   for (const auto& r : c.verdict.checks) {
@@ -32,6 +36,8 @@ json to_json(const CellResult& c, const json& log_files) {
       {"server", c.server->entry.id},
       {"status", status_name(c.verdict.status)},
       {"reason", c.verdict.reason},
+      {"expected", to_json(c.expected)},
+      {"match", as_expected(c) ? "expected" : "unexpected"},
       {"checks", checks},
       {"observations", c.verdict.observations},
       {"client_outcome", c.client_outcome},

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "expected_result.hpp"
 #include "peer_catalog.hpp"
 #include "scenario.hpp"
 #include "verdict.hpp"
@@ -19,6 +20,7 @@ struct CellResult {
   const Peer* client = nullptr;
   const Peer* server = nullptr;
   Verdict verdict;
+  ExpectedResult expected;  // from the known-deviation files; pass when none matches
   std::vector<std::string> client_missing, server_missing;  // for unsupported
   nlohmann::json client_outcome;                            // null when the peer gave none
   nlohmann::json server_outcome;
@@ -32,6 +34,8 @@ struct CellResult {
   double server_handshake_ms = 0;
 };
 
+// The verdict meets the expectation: the cell's `match` is "expected".
+bool as_expected(const CellResult& cell);
 std::string cell_id(const Suite& suite, const Scenario& scenario, const Peer& client,
                     const Peer& server);
 // The JSON form documented in results/README.md; `log_files` are the paths written for logs.

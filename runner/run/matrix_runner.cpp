@@ -43,7 +43,11 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
           auto id = cell_id(suite, scenario, client, server);
           if (!selected(id, options.filters)) continue;
           if (position++ % options.shard_count != options.shard_index) continue;
-          cells.push_back({std::move(id), &suite, &scenario, &client, &server});
+          auto expected = options.known_deviations
+                              ? options.known_deviations->expected_for(id, client, server)
+                              : ExpectedResult{};
+          cells.push_back(
+              {std::move(id), &suite, &scenario, &client, &server, std::move(expected)});
         }
   return cells;
 }
@@ -56,6 +60,7 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.scenario = cell.scenario;
   result.client = cell.client;
   result.server = cell.server;
+  result.expected = cell.expected;
 
   result.client_missing = missing_capabilities(cell.scenario->client, cell.client->capabilities,
                                                cell.scenario->client_requires);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cell_result.hpp"
+#include "known_deviations.hpp"
 #include "peer_catalog.hpp"
 #include "scenario.hpp"
 
@@ -21,6 +22,7 @@ struct PlannedCell {
   const Scenario* scenario;
   const Peer* client;
   const Peer* server;
+  ExpectedResult expected = {};  // pass unless RunOptions::known_deviations says otherwise
 };
 
 struct RunOptions {
@@ -29,8 +31,11 @@ struct RunOptions {
   unsigned shard_count = 1;
   unsigned jobs = 0;  // 0: one per CPU
   std::chrono::milliseconds cell_timeout{20000};
+  // Sets each planned cell's expected result; null: every cell is expected to pass.
+  const KnownDeviations* known_deviations = nullptr;
 };
 
+// Throws ExpectationsError when two known deviations disagree on a planned cell.
 std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
                                     const std::vector<Peer>& peers, const RunOptions& options);
 

@@ -1,11 +1,15 @@
 // Real handshakes between every ordered pair of the peers this build made: each cell of the
 // shipped suites becomes one GoogleTest test (so --gtest_filter and sharding work on cells).
-// No cell may be an `error`, and the handshakes every stack must complete must pass.
+// Every cell must give the result the stacks' known-deviation files expect (pass where none
+// says otherwise), no cell may be an `error`, and the handshakes every stack must complete
+// must pass whatever the files say.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>
 
+#include "commands.hpp"
+#include "known_deviations.hpp"
 #include "matrix_runner.hpp"
 #include "peer_catalog.hpp"
 #include "scenario_loader.hpp"
@@ -21,19 +25,28 @@ const std::set<std::string> kMustPass = {
     "groups-classical/x25519",   "groups-classical/secp256r1",
 };
 
+const std::filesystem::path kSource(TLSMATRIX_SOURCE_DIR);
+const std::filesystem::path kCatalog =
+    std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json";
+
+std::vector<std::string> shipped_deviation_files() {
+  std::vector<std::string> out;
+  for (const auto& f : stack_deviation_files(kSource)) out.push_back(f.string());
+  return out;
+}
+
 struct World {
   std::vector<Suite> suites;
   std::vector<Peer> peers;
+  KnownDeviations known_deviations;
 };
 
 World& world() {
   static World w = [] {
     World out;
-    const std::filesystem::path source(TLSMATRIX_SOURCE_DIR);
-    out.suites = load_suites(source / "suites", TestPki(source / "suites" / "pki"));
-    out.peers = probe_peers(
-        load_catalog(std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json"),
-        std::chrono::seconds(10));
+    out.suites = load_suites(kSource / "suites", TestPki(kSource / "suites" / "pki"));
+    for (const auto& f : shipped_deviation_files()) out.known_deviations.add_file(f);
+    out.peers = probe_peers(load_catalog(kCatalog), std::chrono::seconds(10));
     return out;
   }();
   return w;
@@ -47,7 +60,16 @@ class InteropCell : public ::testing::Test {
     const auto result = run_cell(cell_, std::chrono::seconds(20), cancelled);
     RecordProperty("verdict", status_name(result.verdict.status));
     RecordProperty("reason", result.verdict.reason);
+    RecordProperty("expected", status_name(result.expected.status));
     ASSERT_NE(result.verdict.status, Status::error) << result.verdict.reason;
+    EXPECT_EQ(status_name(result.verdict.status), std::string(status_name(result.expected.status)))
+        << result.verdict.reason << "\nexpected by: "
+        << (result.expected.source.empty() ? "no known deviation" : result.expected.source);
+    if (result.verdict.status == result.expected.status) {
+      EXPECT_TRUE(as_expected(result))
+          << "the reason lacks a text the known deviation requires: " << result.verdict.reason
+          << "\nexpected by " << result.expected.source;
+    }
     if (kMustPass.count(cell_.suite->id + "/" + cell_.scenario->id)) {
       EXPECT_EQ(result.verdict.status, Status::pass) << result.verdict.reason;
     }
@@ -68,8 +90,34 @@ TEST(InteropCatalog, HasThePeersOfEveryStack) {
   EXPECT_EQ(stacks, (std::set<std::string>{"gnutls", "openssl", "wolfssl"}));
 }
 
+// The whole command, end to end: an expectation the cell contradicts makes the run fail.
+int run_exit_status(const std::vector<std::string>& extra_deviation_files) {
+  const auto results = std::filesystem::temp_directory_path() / "tlsmatrix-interop-exit-status";
+  CommonOptions common;
+  common.suites_dir = (kSource / "suites").string();
+  common.catalogs = {kCatalog.string()};
+  common.known_deviation_files = shipped_deviation_files();
+  for (const auto& f : extra_deviation_files) common.known_deviation_files.push_back(f);
+  RunCommandOptions run;
+  run.options.filters = {"baseline/tls13-ecdsa-p256/openssl@host->openssl@host"};
+  run.options.jobs = 1;
+  run.shard = "0/1";  // not the GTEST_SHARD_* of this test process
+  run.results_root = results.string();
+  const std::atomic<bool> cancelled{false};
+  const int status = run_command(common, run, "interop_test", cancelled);
+  std::filesystem::remove_all(results);
+  return status;
+}
+
+TEST(InteropExitStatus, BrokenExpectationFailsTheRun) {
+  EXPECT_EQ(run_exit_status({}), 0);
+  EXPECT_EQ(
+      run_exit_status({(kSource / "tests" / "fixtures" / "broken-expectation.yaml").string()}), 1);
+}
+
 void register_cells() {
   RunOptions options;
+  options.known_deviations = &world().known_deviations;
   for (const auto& cell : plan_cells(world().suites, world().peers, options)) {
     auto name = cell.client->entry.id + "__" + cell.server->entry.id;
     ::testing::RegisterTest(("Interop/" + cell.suite->id + "/" + cell.scenario->id).c_str(),

@@ -1,0 +1,19 @@
+// The exit status of `tlsmatrix run` for a finished run (documented in results/README.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tally.hpp"
+
+namespace tlsmatrix {
+
+// What makes a finished run exit 1: "unexpected" (default: any cell whose verdict misses its
+// expected result; `error` is never expected), or, ignoring the known deviations, a cell of
+// status "error", "fail" or worse, "deviation" or worse; "never" always exits 0.
+inline const std::vector<std::string> kFailOnChoices = {"unexpected", "error", "fail", "deviation",
+                                                        "never"};
+
+int exit_status(const Tally& tally, const std::string& fail_on);
+
+}  // namespace tlsmatrix
