@@ -4,7 +4,7 @@
 
 #include "gnutls_connection.hpp"
 #include "gnutls_credentials.hpp"
-#include "gnutls_key_share.hpp"
+#include "gnutls_first_flight.hpp"
 #include "gnutls_priority.hpp"
 #include "gnutls_util.hpp"
 #include "legacy_capabilities.hpp"
@@ -33,18 +33,18 @@ bool library_accepts(const EndpointConfig& config) {
 }
 
 // A group the library lists may still lack a working implementation (post-quantum groups depend
-// on how GnuTLS was built), so a group counts only once a ClientHello carries a share for it.
+// on how GnuTLS was built), so a group counts only once a client offering it alone can write
+// its ClientHello.
 bool library_generates_share(const GroupInfo& group) {
   EndpointConfig c = only_version("TLSv1.3");
   c.groups = {std::string(group.name)};
   try {
     const auto priority = compile_priority(c);
     const auto credentials = make_credentials(c);
-    const auto shares = probe_key_shares(0, [&](gnutls_session_t s) {
+    return writes_client_hello(0, [&](gnutls_session_t s) {
       require_ok(gnutls_priority_set(s, priority.cache.get()), "groups", "applying the priority");
       attach_credentials(s, credentials);
     });
-    return shares == std::vector<std::uint16_t>{group.code};
   } catch (const ConfigRejected&) {
     return false;
   }

@@ -1,6 +1,5 @@
 // The OpenSSL stack for tlsmatrix: capabilities are probed once per process, and every
 // connection gets its own context built from its EndpointConfig.
-#include <exception>
 #include <memory>
 
 #include "openssl_capabilities.hpp"
@@ -15,14 +14,7 @@ class OpensslAdapter final : public StackAdapter {
   Capabilities capabilities() const override { return openssl::probe_capabilities(); }
 
   std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
-    try {
-      return std::make_unique<openssl::OpensslConnection>(config, fd);
-    } catch (const ConfigRejected&) {
-      throw;
-    } catch (const std::exception& e) {
-      // The driver only expects ConfigRejected from open(); anything else is still a refusal.
-      throw ConfigRejected(e.what());
-    }
+    return std::make_unique<openssl::OpensslConnection>(config, fd);
   }
 };
 

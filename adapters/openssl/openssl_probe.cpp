@@ -8,7 +8,6 @@
 
 #include "openssl_endpoint.hpp"
 #include "openssl_handles.hpp"
-#include "openssl_observer.hpp"
 #include "stack_adapter.hpp"
 
 namespace tlsmatrix::openssl {
@@ -34,27 +33,6 @@ std::string bio_text(BIO* bio) {
 }
 
 }  // namespace
-
-std::optional<std::vector<std::uint16_t>> first_flight_key_shares(SSL_CTX* ctx) {
-  SslObserver observer;
-  SslPtr ssl(SSL_new(ctx));
-  BIO* in = BIO_new(BIO_s_mem());
-  BIO* out = BIO_new(BIO_s_mem());
-  if (!ssl || in == nullptr || out == nullptr) {
-    BIO_free(in);
-    BIO_free(out);
-    return std::nullopt;
-  }
-  SSL_set_bio(ssl.get(), in, out);
-  observer.attach(ssl.get());
-  SSL_set_connect_state(ssl.get());
-  // With nothing to read, the handshake stops right after writing the ClientHello.
-  const int ret = SSL_do_handshake(ssl.get());
-  const bool waiting = SSL_get_error(ssl.get(), ret) == SSL_ERROR_WANT_READ;
-  if (!waiting || observer.hello.client_hellos != 1) return std::nullopt;
-  ERR_clear_error();
-  return observer.hello.first_key_shares;
-}
 
 MemoryHandshake handshake_in_memory(const EndpointConfig& client_config,
                                     const EndpointConfig& server_config) {
@@ -86,7 +64,7 @@ MemoryHandshake handshake_in_memory(const EndpointConfig& client_config,
     }
     client.describe(result.client, result.client_ok);
     server.describe(result.server, result.server_ok);
-    result.tickets_received = client.observer().hello.new_session_tickets;
+    result.tickets_received = client.observer().tickets_received;
   } catch (const ConfigRejected&) {
     result = MemoryHandshake{};
   }

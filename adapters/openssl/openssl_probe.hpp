@@ -1,23 +1,15 @@
-// Handshakes that never touch the network: a ClientHello written into memory, or a client and
-// a server wired together through a BIO pair. Used to check what OpenSSL really does with a
-// configuration before trusting it, and to probe capabilities at run time.
+// Handshakes that never touch the network: a client and a server wired together through a BIO
+// pair, used to probe capabilities at run time.
 #pragma once
 
 #include <openssl/ssl.h>
 
-#include <cstdint>
-#include <optional>
 #include <string_view>
-#include <vector>
 
 #include "endpoint_config.hpp"
 #include "outcome.hpp"
 
 namespace tlsmatrix::openssl {
-
-// The groups that get a key share in the first ClientHello a client built from `ctx` sends;
-// nullopt when OpenSSL cannot produce one.
-std::optional<std::vector<std::uint16_t>> first_flight_key_shares(SSL_CTX* ctx);
 
 struct MemoryHandshake {
   bool client_ok = false;

@@ -140,13 +140,13 @@ PskSettings make_psk_settings(const ExternalPsk& psk) {
   out.hash = psk.hash;
   long len = 0;
   unsigned char* key = OPENSSL_hexstr2buf(psk.secret_hex.c_str(), &len);
-  if (key == nullptr) throw ConfigRejected("psk.secret_hex: OpenSSL cannot decode it as hex");
+  if (key == nullptr) throw ConfigRejected("psk", "OpenSSL cannot decode secret_hex as hex");
   out.key.assign(key, key + len);
   OPENSSL_free(key);
   // OpenSSL carries a TLS 1.3 external PSK as a session's master key, which has a fixed size.
   if (out.key.size() > SSL_MAX_MASTER_KEY_LENGTH)
-    throw ConfigRejected(fmt::format("psk.secret_hex: a {}-byte key; OpenSSL takes at most {}",
-                                     out.key.size(), SSL_MAX_MASTER_KEY_LENGTH));
+    throw ConfigRejected("psk", fmt::format("a {}-byte key; OpenSSL takes at most {}",
+                                            out.key.size(), SSL_MAX_MASTER_KEY_LENGTH));
   return out;
 }
 

@@ -112,8 +112,6 @@ Capabilities probe_capabilities() {
   if (keylog_available()) f.emplace_back("keylog");
   if (can_check_hostname(client_ctx.get())) f.emplace_back("hostname_verification");
   f.emplace_back("client_certificates");
-  // The adapter reads HelloRetryRequests off the wire itself (wolfssl_hello_tap.hpp).
-  f.emplace_back("hello_retry_request_report");
   apply_legacy_lists(caps, legacy);
   return caps;
 }
