@@ -1,7 +1,6 @@
 #include "server_hello_parser.hpp"
 
 #include <algorithm>
-#include <array>
 #include <string_view>
 
 #include "byte_reader.hpp"
