@@ -9,8 +9,10 @@
 #include <span>
 #include <vector>
 
+#include "byte_writer.hpp"
 #include "client_hello_parser.hpp"
 #include "hello_extensions.hpp"
+#include "pre_shared_key.hpp"
 #include "record_writer.hpp"
 #include "server_hello_parser.hpp"
 #include "tls_transcript.hpp"
@@ -170,6 +172,29 @@ TEST(HelloWriter, TranscriptWithHelloRetryRequestReadsBack) {
   EXPECT_EQ(wire.cipher_suite, kAes128GcmSha256);
   EXPECT_EQ(wire.group, kX25519MLKEM768);
   EXPECT_FALSE(wire.psk_accepted);
+}
+
+TEST(PreSharedKey, ReadsTheOfferedIdentities) {
+  ByteWriter ext;
+  ext.vector(2, [](ByteWriter& ids) {
+    for (const Bytes& id : {Bytes{'a'}, Bytes{'b', 'c'}}) {
+      ids.vector(2, [&](ByteWriter& v) { v.bytes(id); });
+      ids.u32(0);
+    }
+  });
+  ext.vector(2, [](ByteWriter& binders) {
+    binders.vector(1, [](ByteWriter& v) { v.bytes(Bytes(32, 0)); });
+  });
+  const auto offered = read_offered_psks(ext.data());
+  EXPECT_TRUE(offered.well_formed);
+  ASSERT_EQ(offered.identities.size(), 2u);
+  EXPECT_EQ(Bytes(offered.identities[1].begin(), offered.identities[1].end()), (Bytes{'b', 'c'}));
+
+  // Without binders the identities still read, but the extension is malformed.
+  const Bytes truncated(ext.data().begin(), ext.data().end() - 35);
+  const auto partial = read_offered_psks(truncated);
+  EXPECT_FALSE(partial.well_formed);
+  EXPECT_EQ(partial.identities.size(), 2u);
 }
 
 TEST(RecordWriter, SplitsAtTheLargestPlaintextFragment) {
