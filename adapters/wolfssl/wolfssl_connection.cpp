@@ -96,8 +96,16 @@ void WolfsslConnection::describe_negotiated(HandshakeOutcome& out) const {
   if (suite > 0) out.cipher_suite = static_cast<std::uint16_t>(suite);
 
   if (s_->psk_configured && tls13) {
-    // An external PSK is a resumption to wolfSSL: wolfSSL_session_reused() says it was accepted.
-    out.psk_used = wolfSSL_session_reused(ssl) == 1;
+    // wolfSSL has no getter for PSK acceptance. A client authenticated its server by
+    // certificate unless the PSK was used (RFC 8446 §4.4.2: every key exchange but PSK sends a
+    // Certificate); a server used the PSK when its callback matched the identity and the
+    // handshake settled on the one suite wolfSSL binds the PSK to.
+    if (s_->role == Role::client) {
+      out.psk_used = !X509Ptr(wolfSSL_get_peer_certificate(ssl));
+    } else {
+      out.psk_used = s_->psk.identity_matched && out.cipher_suite &&
+                     suite_internal_name(*out.cipher_suite) == s_->psk.suite_name;
+    }
     if (out.psk_used) {
       out.psk_mode = s_->only_psk_mode;
       // After psk_ke wolfSSL_get_curve_name() still names the client's own key share, so the

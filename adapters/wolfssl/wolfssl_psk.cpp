@@ -82,7 +82,9 @@ unsigned int server_tls13(WOLFSSL* ssl, const char* identity, unsigned char* key
                           unsigned int key_max, const char** suite) {
   auto& s = state_of(ssl);
   *suite = s.suite_name.c_str();
-  return copy_server_side(s, identity, key, key_max);
+  const unsigned int length = copy_server_side(s, identity, key, key_max);
+  s.identity_matched = s.identity_matched || length > 0;
+  return length;
 }
 
 unsigned int client_tls12(WOLFSSL* ssl, const char* /*hint*/, char* identity, unsigned int id_max,
