@@ -6,6 +6,7 @@
 
 #include "byte_reader.hpp"
 #include "hello_extensions.hpp"
+#include "pre_shared_key.hpp"
 
 namespace tlsmatrix::wire {
 namespace {
@@ -66,17 +67,11 @@ bool read_psk_modes(ByteReader ext, ClientHelloObservation& hello) {
   return true;
 }
 
-bool read_pre_shared_key(ByteReader ext, ClientHelloObservation& hello) {
-  // §4.2.11: OfferedPsks = PskIdentity identities<7..2^16-1>, PskBinderEntry binders<33..>;
-  // each PskIdentity is opaque identity<1..2^16-1> and a uint32 obfuscated_ticket_age.
+bool read_pre_shared_key(const ByteReader& ext, ClientHelloObservation& hello) {
   hello.pre_shared_key = true;
-  auto identities = ext.vector(2);
-  if (!identities) return false;
-  while (!identities->empty()) {
-    if (!identities->vector(2) || !identities->u32()) return false;
-    ++hello.psk_identity_count;
-  }
-  return ext.vector(2) && ext.empty();
+  const auto offered = read_offered_psks(ext.rest());
+  hello.psk_identity_count = offered.identities.size();
+  return offered.well_formed;
 }
 
 bool read_server_name(ByteReader ext, ClientHelloObservation& hello) {

@@ -8,21 +8,12 @@
 
 #include "byte_reader.hpp"
 #include "tls_registry.hpp"
+#include "wire_constants.hpp"
 #include "wire_names.hpp"
 
 namespace tlsmatrix::wire {
 namespace {
 
-// RFC 8446 §5.1 ContentType values (plus heartbeat, RFC 6520).
-constexpr std::uint8_t kChangeCipherSpec = 20;
-constexpr std::uint8_t kAlert = 21;
-constexpr std::uint8_t kHandshake = 22;
-constexpr std::uint8_t kApplicationData = 23;
-constexpr std::uint8_t kHeartbeat = 24;
-
-constexpr std::size_t kRecordHeaderLength = 5;
-constexpr std::size_t kHandshakeHeaderLength = 4;     // msg_type and a 24-bit length (§4)
-constexpr std::size_t kMaxPlaintextLength = 1 << 14;  // §5.1
 // RFC 5246 §6.2.3 allows TLS 1.2 ciphertext 2^14 + 2048 bytes, more than TLS 1.3's 2^14 + 256
 // (§5.2); past that the length field is not TLS and framing is lost.
 constexpr std::size_t kMaxRecordLength = (1 << 14) + 2048;

@@ -1,20 +1,14 @@
 #include "server_hello_parser.hpp"
 
 #include <algorithm>
-#include <array>
 #include <string_view>
 
 #include "byte_reader.hpp"
 #include "hello_extensions.hpp"
+#include "wire_constants.hpp"
 
 namespace tlsmatrix::wire {
 namespace {
-
-// RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is
-// SHA-256("HelloRetryRequest").
-constexpr std::array<std::uint8_t, 32> kHelloRetryRequestRandom = {
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
 
 bool read_supported_version(ByteReader ext, ServerHelloObservation& hello) {
   // §4.2.1: a ServerHello carries the one selected_version.

@@ -12,18 +12,19 @@
 #include "server_hello_parser.hpp"
 #include "server_key_exchange_parser.hpp"
 #include "tls_registry.hpp"
+#include "wire_constants.hpp"
 
 namespace tlsmatrix {
 namespace {
 
 using wire::HandshakeMessage;
+using wire::kClientHello;
+using wire::kServerHello;
 using wire::NoteLog;
 using wire::ProtectionState;
 
 constexpr std::uint16_t kTls12 = 0x0303;
 constexpr std::uint16_t kTls13 = 0x0304;
-constexpr std::uint8_t kClientHello = 1;
-constexpr std::uint8_t kServerHello = 2;
 constexpr std::uint8_t kServerKeyExchange = 12;
 
 bool is_ecdhe_suite(std::uint16_t suite) {

@@ -24,11 +24,6 @@ class ConfigRejected : public std::runtime_error {
       : std::runtime_error(setting + ": " + reason),
         setting_(std::move(setting)),
         reason_(reason) {}
-  // TRANSITIONAL: "setting: reason" in one string; every adapter moves to the form above.
-  explicit ConfigRejected(const std::string& text)
-      : std::runtime_error(text),
-        setting_(text.substr(0, text.find(':'))),
-        reason_(text.find(':') == std::string::npos ? text : text.substr(text.find(':') + 2)) {}
   const std::string& setting() const { return setting_; }
   const std::string& reason() const { return reason_; }
 

@@ -8,94 +8,11 @@
 namespace tlsmatrix {
 namespace {
 
-// IANA "TLS Supported Groups"; hybrid and ML-KEM code points from draft-ietf-tls-ecdhe-mlkem
-// and draft-ietf-tls-mlkem.
-constexpr std::array kGroups = {
-    GroupInfo{23, "secp256r1", "ecdhe"},
-    GroupInfo{24, "secp384r1", "ecdhe"},
-    GroupInfo{25, "secp521r1", "ecdhe"},
-    GroupInfo{29, "x25519", "ecdhe"},
-    GroupInfo{30, "x448", "ecdhe"},
-    GroupInfo{31, "brainpoolP256r1tls13", "ecdhe"},
-    GroupInfo{32, "brainpoolP384r1tls13", "ecdhe"},
-    GroupInfo{33, "brainpoolP512r1tls13", "ecdhe"},
-    GroupInfo{256, "ffdhe2048", "ffdhe"},
-    GroupInfo{257, "ffdhe3072", "ffdhe"},
-    GroupInfo{258, "ffdhe4096", "ffdhe"},
-    GroupInfo{259, "ffdhe6144", "ffdhe"},
-    GroupInfo{260, "ffdhe8192", "ffdhe"},
-    GroupInfo{0x0200, "MLKEM512", "mlkem"},
-    GroupInfo{0x0201, "MLKEM768", "mlkem"},
-    GroupInfo{0x0202, "MLKEM1024", "mlkem"},
-    GroupInfo{0x11EB, "SecP256r1MLKEM768", "hybrid"},
-    GroupInfo{0x11EC, "X25519MLKEM768", "hybrid"},
-    GroupInfo{0x11ED, "SecP384r1MLKEM1024", "hybrid"},
-};
-
-// IANA "TLS Cipher Suites": the TLS 1.3 suites of RFC 8446 §B.4 and the TLS 1.2 AEAD suites
-// that stacks still enable by default.
-constexpr std::array kCipherSuites = {
-    CipherSuiteInfo{0x1301, "TLS_AES_128_GCM_SHA256", true},
-    CipherSuiteInfo{0x1302, "TLS_AES_256_GCM_SHA384", true},
-    CipherSuiteInfo{0x1303, "TLS_CHACHA20_POLY1305_SHA256", true},
-    CipherSuiteInfo{0x1304, "TLS_AES_128_CCM_SHA256", true},
-    CipherSuiteInfo{0x1305, "TLS_AES_128_CCM_8_SHA256", true},
-    CipherSuiteInfo{0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", false},
-    CipherSuiteInfo{0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", false},
-    CipherSuiteInfo{0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", false},
-    CipherSuiteInfo{0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false},
-    CipherSuiteInfo{0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", false},
-    CipherSuiteInfo{0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", false},
-    CipherSuiteInfo{0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", false},
-    CipherSuiteInfo{0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", false},
-    CipherSuiteInfo{0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", false},
-    CipherSuiteInfo{0x00AA, "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256", false},
-};
-
-// IANA "TLS Alerts" (RFC 8446 §6 and later additions).
-constexpr std::array kAlerts = {
-    NamedCode{0, "close_notify"},
-    NamedCode{10, "unexpected_message"},
-    NamedCode{20, "bad_record_mac"},
-    NamedCode{21, "decryption_failed_RESERVED"},
-    NamedCode{22, "record_overflow"},
-    NamedCode{30, "decompression_failure_RESERVED"},
-    NamedCode{40, "handshake_failure"},
-    NamedCode{41, "no_certificate_RESERVED"},
-    NamedCode{42, "bad_certificate"},
-    NamedCode{43, "unsupported_certificate"},
-    NamedCode{44, "certificate_revoked"},
-    NamedCode{45, "certificate_expired"},
-    NamedCode{46, "certificate_unknown"},
-    NamedCode{47, "illegal_parameter"},
-    NamedCode{48, "unknown_ca"},
-    NamedCode{49, "access_denied"},
-    NamedCode{50, "decode_error"},
-    NamedCode{51, "decrypt_error"},
-    NamedCode{60, "export_restriction_RESERVED"},
-    NamedCode{70, "protocol_version"},
-    NamedCode{71, "insufficient_security"},
-    NamedCode{80, "internal_error"},
-    NamedCode{86, "inappropriate_fallback"},
-    NamedCode{90, "user_canceled"},
-    NamedCode{100, "no_renegotiation_RESERVED"},
-    NamedCode{109, "missing_extension"},
-    NamedCode{110, "unsupported_extension"},
-    NamedCode{111, "certificate_unobtainable_RESERVED"},
-    NamedCode{112, "unrecognized_name"},
-    NamedCode{113, "bad_certificate_status_response"},
-    NamedCode{114, "bad_certificate_hash_value_RESERVED"},
-    NamedCode{115, "unknown_psk_identity"},
-    NamedCode{116, "certificate_required"},
-    NamedCode{120, "no_application_protocol"},
-};
-
-constexpr std::array kVersions = {
-    NamedCode{0x0301, "TLSv1.0"},
-    NamedCode{0x0302, "TLSv1.1"},
-    NamedCode{0x0303, "TLSv1.2"},
-    NamedCode{0x0304, "TLSv1.3"},
-};
+// The tables, generated from peers/iana-names.json: the IANA "TLS Supported Groups" (hybrid and
+// ML-KEM code points from draft-ietf-tls-ecdhe-mlkem and draft-ietf-tls-mlkem), "TLS Cipher
+// Suites" (the TLS 1.3 suites and the TLS 1.2 ones stacks still enable by default), "TLS
+// Alerts", and the protocol versions.
+#include "tls_registry_tables.inc"
 
 template <typename Table, typename Pred>
 auto find_in(const Table& table, Pred pred) -> std::optional<typename Table::value_type> {

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
-#include "gnutls_hello.hpp"
-#include "gnutls_key_share.hpp"
 #include "gnutls_names.hpp"
 #include "gnutls_peer_certificate.hpp"
 
@@ -16,21 +15,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int on_handshake_message(gnutls_session_t session, unsigned int type, unsigned int /*when*/,
-                         unsigned int incoming, const gnutls_datum_t* message) {
+                         unsigned int incoming, const gnutls_datum_t* /*message*/) {
   SessionContext* ctx = session_context(session);
   if (ctx == nullptr) return 0;
   switch (type) {
     case GNUTLS_HANDSHAKE_SERVER_HELLO:
       ctx->server_hello_seen = true;
-      // The library exposes the suite only once its keys are in use, which a handshake that
-      // fails early never reaches.
-      if (message == nullptr) break;
-      try {
-        ctx->cipher_suite = server_hello_cipher_suite(
-            {reinterpret_cast<const char*>(message->data), message->size});
-      } catch (...) {  // nothing may unwind through GnuTLS
-        ctx->cipher_suite.reset();
-      }
       break;
     // GnuTLS reports a HelloRetryRequest under its own pseudo type, sent or received.
     case GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST:
@@ -60,6 +50,24 @@ int on_keylog(gnutls_session_t session, const char* label, const gnutls_datum_t*
     return -1;
   }
   return 0;
+}
+
+// GnuTLS chooses a client's key shares itself through one gnutls_init() flag: a share for the
+// first enabled group (GNUTLS_KEY_SHARE_TOP), or for the top two or three "different" groups,
+// a notion the API does not define. Only the first form says which set it sends, so that is
+// the one set this adapter can promise.
+unsigned key_share_flag(const EndpointConfig& config) {
+  const auto& shares = *config.key_shares;
+  if (config.groups.empty())
+    reject("key_shares", "GnuTLS places key shares only within a configured `groups` list");
+  if (shares.empty()) reject("key_shares", "GnuTLS always sends at least one key share");
+  if (std::any_of(shares.begin(), shares.end(),
+                  [&](const std::string& s) { return s != config.groups.front(); }))
+    reject("key_shares",
+           fmt::format("GnuTLS {} can be told to share only the first of `groups` ({}); for "
+                       "more it picks the groups itself (GNUTLS_KEY_SHARE_TOP2/TOP3)",
+                       library_version(), config.groups.front()));
+  return GNUTLS_KEY_SHARE_TOP;
 }
 
 // Errors where the transport is gone or stalled: an alert could not reach the peer or would
@@ -94,16 +102,14 @@ GnutlsConnection::GnutlsConnection(const EndpointConfig& config, int fd)
       priority_(compile_priority(config_)) {
   context_.psk = config_.psk ? &*config_.psk : nullptr;
   if (config_.role == Role::server && config_.session_tickets)
-    require_ok(gnutls_session_ticket_key_generate(&ticket_key_.key), "session_tickets",
-               "generating a ticket key");
+    require_library(gnutls_session_ticket_key_generate(&ticket_key_.key),
+                    "generating a ticket key");
 
   unsigned flags = init_flags();
-  if (config_.role == Role::client && config_.key_shares)
-    flags |= key_share_flag(*config_.key_shares, flags,
-                            [this](gnutls_session_t probe) { configure(probe); });
+  if (config_.role == Role::client && config_.key_shares) flags |= key_share_flag(config_);
 
   gnutls_session_t raw = nullptr;
-  require_ok(gnutls_init(&raw, flags), "role", "creating a session");
+  require_library(gnutls_init(&raw, flags), "creating a session");
   session_.reset(raw);
   configure(raw);
   gnutls_session_set_ptr(raw, &context_);
@@ -132,8 +138,8 @@ unsigned GnutlsConnection::init_flags() const {
 }
 
 void GnutlsConnection::configure(gnutls_session_t session) const {
-  require_ok(gnutls_priority_set(session, priority_.cache.get()), "priority",
-             "applying the priority string");
+  require_library(gnutls_priority_set(session, priority_.cache.get()),
+                  "applying the priority string");
   attach_credentials(session, credentials_);
   if (config_.role == Role::client) {
     if (!config_.server_name.empty())
@@ -254,7 +260,7 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
   // Until a ServerHello went by the session holds defaults, not negotiated values.
   if (context_.server_hello_seen || handshake_done_) {
     out.version = registry_protocol_name(gnutls_protocol_get_version(s));
-    out.cipher_suite = context_.cipher_suite ? context_.cipher_suite : negotiated_suite_code(s);
+    out.cipher_suite = negotiated_suite_code(s);
     const gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
     // TLS 1.2 PSK suites are reported in the same terms: without and with (EC)DHE.
     out.psk_used = kx == GNUTLS_KX_PSK || kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK;
@@ -271,6 +277,8 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
   out.alert_received = alert_received_;
   if (!error_.empty()) out.error = error_;
   out.keylog = context_.keylog;
+  if (config_.role == Role::client)
+    out.tickets_received = static_cast<int>(context_.tickets_received);
 }
 
 }  // namespace tlsmatrix::gnutls_adapter

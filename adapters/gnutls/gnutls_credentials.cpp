@@ -38,9 +38,9 @@ gnutls_mac_algorithm_t binder_mac(const ExternalPsk& psk) {
 void require_supported_hash(const ExternalPsk& psk) {
 #if GNUTLS_VERSION_NUMBER < 0x03080b
   if (psk.hash != "SHA256")
-    reject("psk.hash", fmt::format("GnuTLS {} binds external PSKs to SHA256 only (selectable "
-                                   "binder hashes need GnuTLS 3.8.11)",
-                                   library_version()));
+    reject("psk", fmt::format("GnuTLS {} binds external PSKs to SHA256 only (selectable "
+                              "binder hashes need GnuTLS 3.8.11)",
+                              library_version()));
 #else
   (void)psk;
 #endif
@@ -49,7 +49,7 @@ void require_supported_hash(const ExternalPsk& psk) {
 PskClientCredentialsPtr make_psk_client(const ExternalPsk& psk) {
   gnutls_psk_client_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
-  require_ok(gnutls_psk_allocate_client_credentials2(&raw, binder_mac(psk)), "psk.hash",
+  require_ok(gnutls_psk_allocate_client_credentials2(&raw, binder_mac(psk)), "psk",
              "allocating PSK credentials");
 #else
   require_ok(gnutls_psk_allocate_client_credentials(&raw), "psk", "allocating PSK credentials");
@@ -66,7 +66,7 @@ PskClientCredentialsPtr make_psk_client(const ExternalPsk& psk) {
 PskServerCredentialsPtr make_psk_server([[maybe_unused]] const ExternalPsk& psk) {
   gnutls_psk_server_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
-  require_ok(gnutls_psk_allocate_server_credentials2(&raw, binder_mac(psk)), "psk.hash",
+  require_ok(gnutls_psk_allocate_server_credentials2(&raw, binder_mac(psk)), "psk",
              "allocating PSK credentials");
 #else
   require_ok(gnutls_psk_allocate_server_credentials(&raw), "psk", "allocating PSK credentials");

@@ -182,9 +182,9 @@ void check_psk_modes(gnutls_priority_t cache, const EndpointConfig& config,
   for (const auto& m : config.psk->modes)
     if (std::find(wanted.begin(), wanted.end(), m) == wanted.end()) wanted.push_back(m);
   if (modes != wanted)
-    reject("psk.modes", fmt::format("asked for [{}], GnuTLS would offer [{}] (cipher_suites "
-                                    "with a PSK key exchange enable its TLS 1.3 mode too)",
-                                    fmt::join(wanted, ", "), fmt::join(modes, ", ")));
+    reject("psk", fmt::format("modes: asked for [{}], GnuTLS would offer [{}] (cipher_suites "
+                              "with a PSK key exchange enable its TLS 1.3 mode too)",
+                              fmt::join(wanted, ", "), fmt::join(modes, ", ")));
 }
 
 }  // namespace
@@ -241,8 +241,9 @@ CompiledPriority compile_priority(const EndpointConfig& config) {
   const char* err_pos = nullptr;
   const int ret = gnutls_priority_init(&raw, text.c_str(), &err_pos);
   if (ret < 0)
-    reject("priority", fmt::format("GnuTLS refused \"{}\" at \"{}\": {}", text,
-                                   err_pos != nullptr ? err_pos : "", gnutls_strerror(ret)));
+    // Each setting was checked on its own before; a refusal of the whole string is a failure.
+    throw std::runtime_error(fmt::format("GnuTLS refused priority \"{}\" at \"{}\": {}", text,
+                                         err_pos != nullptr ? err_pos : "", gnutls_strerror(ret)));
   CompiledPriority out{PriorityPtr(raw), text};
 
   check_versions(out.cache.get(), range, config);

@@ -17,7 +17,6 @@ struct SessionContext {
   const ExternalPsk* psk = nullptr;  // the one identity the server PSK callback accepts
   bool server_hello_seen = false;    // parameters were negotiated (sent or received)
   bool hello_retry_request = false;
-  std::optional<std::uint16_t> cipher_suite;  // as the ServerHello selected it
   unsigned tickets_sent = 0;
   unsigned tickets_received = 0;
   std::vector<std::string> keylog;

@@ -2,16 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "stack_adapter.hpp"
 
 namespace tlsmatrix::gnutls_adapter {
 
 void reject(std::string_view setting, std::string_view why) {
-  throw ConfigRejected(fmt::format("{}: {}", setting, why));
+  throw ConfigRejected(std::string(setting), std::string(why));
 }
 
 void require_ok(int ret, std::string_view setting, std::string_view doing) {
   if (ret < 0) reject(setting, fmt::format("{}: {}", doing, gnutls_strerror(ret)));
+}
+
+void require_library(int ret, std::string_view doing) {
+  if (ret < 0) throw std::runtime_error(fmt::format("GnuTLS: {}: {}", doing, gnutls_strerror(ret)));
 }
 
 gnutls_datum_t as_datum(std::string_view bytes) {

@@ -34,6 +34,9 @@ using X509CertificatePtr = Owned<gnutls_x509_crt_t, gnutls_x509_crt_deinit>;
 [[noreturn]] void reject(std::string_view setting, std::string_view why);
 // Rejects `setting` with the library's own error text when `ret` is a GnuTLS error code.
 void require_ok(int ret, std::string_view setting, std::string_view doing);
+// Throws std::runtime_error when `ret` is a GnuTLS error code: the library failed at something
+// no setting asked for, which is not a refusal.
+void require_library(int ret, std::string_view doing);
 
 // A view of `bytes` in the form GnuTLS takes input; GnuTLS never writes through it.
 gnutls_datum_t as_datum(std::string_view bytes);

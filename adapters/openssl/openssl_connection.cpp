@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "openssl_errors.hpp"
 
@@ -14,8 +15,8 @@ namespace tlsmatrix::openssl {
 OpensslConnection::OpensslConnection(const EndpointConfig& config, int fd) : endpoint_(config) {
   // SSL_set_fd wraps the descriptor in a BIO that does not close it.
   if (SSL_set_fd(endpoint_.ssl(), fd) != 1)
-    throw ConfigRejected(
-        fmt::format("socket: OpenSSL cannot use descriptor {} ({})", fd, drain_errors()));
+    throw std::runtime_error(
+        fmt::format("OpenSSL cannot use socket descriptor {} ({})", fd, drain_errors()));
 }
 
 bool OpensslConnection::handshake() {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,8 @@ namespace {
 
 [[noreturn]] void reject(std::string_view setting, const std::string& what) {
   const auto errors = drain_errors();
-  throw ConfigRejected(errors.empty() ? fmt::format("{}: {}", setting, what)
-                                      : fmt::format("{}: {} ({})", setting, what, errors));
+  throw ConfigRejected(std::string(setting),
+                       errors.empty() ? what : fmt::format("{} ({})", what, errors));
 }
 
 std::string release() {
@@ -54,8 +55,46 @@ void set_versions(SSL_CTX* ctx, const EndpointConfig& config) {
     reject("max_version", fmt::format("{} refuses {}", release(), config.max_version));
 }
 
+// A client's key shares can only be placed within its groups list. OpenSSL 3.5 and later send a
+// share for each group marked with '*' (at most four); older releases refuse that syntax and
+// share only the first group of the list. A set neither form expresses is refused.
+std::string key_share_list(const EndpointConfig& config, const std::vector<std::string>& names) {
+  const auto& shares = *config.key_shares;
+  if (shares.empty()) reject("key_shares", "OpenSSL always sends at least one key share");
+  for (const auto& share : shares)
+    if (!contains(config.groups, share))
+      reject("key_shares", fmt::format("'{}' is not among `groups`", share));
+  std::vector<std::string> marked;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    marked.push_back((contains(shares, config.groups[i]) ? "*" : "") + names[i]);
+  return fmt::format("{}", fmt::join(marked, ":"));
+}
+
+void set_key_shares(SSL_CTX* ctx, const EndpointConfig& config,
+                    const std::vector<std::string>& names) {
+  constexpr std::size_t kMostMarkedShares = 4;  // SSL_CTX_set1_groups_list(3), OpenSSL 3.5
+  const auto list = key_share_list(config, names);
+  if (SSL_CTX_set1_groups_list(ctx, list.c_str()) == 1) {
+    if (std::set(config.key_shares->begin(), config.key_shares->end()).size() > kMostMarkedShares)
+      reject("key_shares",
+             fmt::format("{} sends at most {} key shares", release(), kMostMarkedShares));
+    return;
+  }
+  ERR_clear_error();
+  if (*config.key_shares != std::vector{config.groups.front()})
+    reject("key_shares",
+           fmt::format("{} has no syntax to choose key shares; it shares only the first of "
+                       "`groups` ({})",
+                       release(), config.groups.front()));
+}
+
 void set_groups(SSL_CTX* ctx, const EndpointConfig& config) {
-  if (config.groups.empty()) return;
+  const bool client_key_shares = config.role == Role::client && config.key_shares.has_value();
+  if (config.groups.empty()) {
+    if (client_key_shares)
+      reject("key_shares", "OpenSSL places key shares only within a configured `groups` list");
+    return;
+  }
   std::vector<std::string> names;
   for (const auto& group : config.groups) {
     names.push_back(openssl_group_name(group));
@@ -63,18 +102,9 @@ void set_groups(SSL_CTX* ctx, const EndpointConfig& config) {
     if (SSL_CTX_set1_groups_list(ctx, names.back().c_str()) != 1)
       reject("groups", fmt::format("{} does not support group '{}'", release(), group));
   }
-  if (config.role == Role::client && config.key_shares) {
-    // OpenSSL 3.5 and later mark key share groups with '*'; older releases refuse that syntax
-    // and share only the first group. Either way the endpoint checks the result afterwards.
-    std::vector<std::string> marked;
-    for (std::size_t i = 0; i < names.size(); ++i)
-      marked.push_back((contains(*config.key_shares, config.groups[i]) ? "*" : "") + names[i]);
-    if (SSL_CTX_set1_groups_list(ctx, fmt::format("{}", fmt::join(marked, ":")).c_str()) == 1)
-      return;
-    ERR_clear_error();
-  }
   if (SSL_CTX_set1_groups_list(ctx, fmt::format("{}", fmt::join(names, ":")).c_str()) != 1)
     reject("groups", fmt::format("{} refuses the list", release()));
+  if (client_key_shares) set_key_shares(ctx, config, names);
 }
 
 void set_cipher_suites(SSL_CTX* ctx, const EndpointConfig& config) {
@@ -117,18 +147,17 @@ void set_cipher_suites(SSL_CTX* ctx, const EndpointConfig& config) {
 
 void set_credentials(SSL_CTX* ctx, const CertifiedKey& certified) {
   const auto chain = read_certificates(certified.chain_pem);
-  if (chain.empty()) reject("certificate.chain_pem", "no certificate OpenSSL can read");
+  if (chain.empty()) reject("certificate", "no certificate OpenSSL can read");
   if (SSL_CTX_use_certificate(ctx, chain.front().get()) != 1)
-    reject("certificate.chain_pem", "OpenSSL refuses the leaf certificate");
+    reject("certificate", "OpenSSL refuses the leaf certificate");
   for (std::size_t i = 1; i < chain.size(); ++i)
     if (SSL_CTX_add1_chain_cert(ctx, chain[i].get()) != 1)
-      reject("certificate.chain_pem", fmt::format("OpenSSL refuses chain certificate {}", i));
+      reject("certificate", fmt::format("OpenSSL refuses chain certificate {}", i));
   const auto key = read_private_key(certified.key_pem);
-  if (!key) reject("certificate.key_pem", "no private key OpenSSL can read");
-  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
-    reject("certificate.key_pem", "OpenSSL refuses the key");
+  if (!key) reject("certificate", "no private key OpenSSL can read");
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) reject("certificate", "OpenSSL refuses the key");
   if (SSL_CTX_check_private_key(ctx) != 1)
-    reject("certificate.key_pem", "the key does not match the certificate");
+    reject("certificate", "the key does not match the certificate");
 }
 
 void set_verification(SSL_CTX* ctx, const EndpointConfig& config) {
@@ -148,15 +177,15 @@ void set_psk_modes(SSL_CTX* ctx, const EndpointConfig& config) {
   const auto& modes = config.psk->modes;
   // OpenSSL offers (client) and accepts (server) psk_dhe_ke whenever it does PSKs at all.
   if (!contains(modes, "psk_dhe_ke"))
-    reject("psk.modes", fmt::format("{} always {} psk_dhe_ke; it cannot be left out", release(),
-                                    config.role == Role::client ? "offers" : "accepts"));
+    reject("psk", fmt::format("{} always {} psk_dhe_ke; it cannot be left out", release(),
+                              config.role == Role::client ? "offers" : "accepts"));
   if (!contains(modes, "psk_ke")) return;
   SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
   if (config.role != Role::server || modes.front() != "psk_ke") return;
 #ifdef SSL_OP_PREFER_NO_DHE_KEX
   SSL_CTX_set_options(ctx, SSL_OP_PREFER_NO_DHE_KEX);
 #else
-  reject("psk.modes", fmt::format("{} cannot prefer psk_ke over psk_dhe_ke", release()));
+  reject("psk", fmt::format("{} cannot prefer psk_ke over psk_dhe_ke", release()));
 #endif
 }
 
@@ -183,6 +212,7 @@ void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
     if (config.role == Role::server) prefer_psk_compatible_suites(ctx);
   }
   if (config.keylog) install_keylog(ctx);
+  if (config.role == Role::client) install_ticket_counter(ctx);
 }
 
 }  // namespace
@@ -190,7 +220,7 @@ void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
 SslCtxPtr make_context(const EndpointConfig& config) {
   ERR_clear_error();
   SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
-  if (!ctx) reject("context", "SSL_CTX_new failed");
+  if (!ctx) throw std::runtime_error(fmt::format("SSL_CTX_new failed ({})", drain_errors()));
   set_versions(ctx.get(), config);
   set_groups(ctx.get(), config);
   set_cipher_suites(ctx.get(), config);

@@ -8,40 +8,16 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "openssl_context.hpp"
 #include "openssl_errors.hpp"
 #include "openssl_names.hpp"
-#include "openssl_probe.hpp"
 #include "stack_adapter.hpp"
 #include "tls_registry.hpp"
 
 namespace tlsmatrix::openssl {
 namespace {
-
-std::vector<std::string> group_names(const std::vector<std::uint16_t>& codes) {
-  std::vector<std::string> out;
-  for (const auto code : codes) out.push_back(group_name(code));
-  return out;
-}
-
-// OpenSSL before 3.5 cannot choose key shares freely, so rather than trusting the
-// configuration we write a ClientHello from the same context into memory and read it back.
-void check_key_shares(SSL_CTX* ctx, const EndpointConfig& config) {
-  std::vector<std::uint16_t> wanted;
-  for (const auto& name : *config.key_shares)
-    if (const auto g = group_by_name(name)) wanted.push_back(g->code);
-  const auto sent = first_flight_key_shares(ctx);
-  if (!sent)
-    throw ConfigRejected(fmt::format(
-        "key_shares: OpenSSL could not produce a ClientHello to check ({})", drain_errors()));
-  if (std::set(wanted.begin(), wanted.end()) == std::set(sent->begin(), sent->end())) return;
-  throw ConfigRejected(
-      fmt::format("key_shares: OpenSSL {} would send key shares for [{}], not [{}]{}",
-                  OpenSSL_version(OPENSSL_VERSION_STRING), fmt::join(group_names(*sent), ", "),
-                  fmt::join(*config.key_shares, ", "),
-                  config.groups.empty() ? " (no groups list was given to place them in)" : ""));
-}
 
 bool wants_tls12_psk_suites(const EndpointConfig& config) {
   return std::any_of(
@@ -92,11 +68,17 @@ std::optional<PeerCertificate> peer_certificate(SSL* ssl, Role role) {
 }
 
 std::optional<std::uint16_t> library_group(SSL* ssl) {
-#if OPENSSL_VERSION_NUMBER >= 0x30200000L
-  if (const char* name = SSL_get0_group_name(ssl))
-    if (const auto code = group_code_from_openssl_name(name)) return code;
-#endif
-  return group_code_from_nid(static_cast<int>(SSL_get_negotiated_group(ssl)));
+  const auto nid = static_cast<int>(SSL_get_negotiated_group(ssl));
+  if (const auto code = group_code_from_nid(nid)) return code;
+  const char* name = SSL_group_to_name(ssl, nid);
+  return name != nullptr ? group_code_from_openssl_name(name) : std::nullopt;
+}
+
+// Whether the endpoint let OpenSSL do psk_ke (SSL_OP_ALLOW_NO_DHE_KEX); without it both sides
+// insist on psk_dhe_ke.
+bool psk_ke_allowed(const EndpointConfig& config) {
+  const auto& modes = config.psk->modes;
+  return std::find(modes.begin(), modes.end(), "psk_ke") != modes.end();
 }
 
 bool is_psk_kx(int kx) {
@@ -108,9 +90,9 @@ bool is_psk_kx(int kx) {
 Endpoint::Endpoint(const EndpointConfig& config) : config_(config) {
   if (config.psk) psk_ = make_psk_settings(*config.psk);
   ctx_ = make_context(config);
-  if (config.role == Role::client && config.key_shares) check_key_shares(ctx_.get(), config);
   ssl_.reset(SSL_new(ctx_.get()));
-  if (!ssl_) throw ConfigRejected(fmt::format("context: SSL_new failed ({})", drain_errors()));
+  // Not a refusal of any setting: the library failed.
+  if (!ssl_) throw std::runtime_error(fmt::format("SSL_new failed ({})", drain_errors()));
   observer_.attach(ssl_.get());
   if (psk_) {
     observer_.psk = &*psk_;
@@ -123,11 +105,12 @@ Endpoint::Endpoint(const EndpointConfig& config) : config_(config) {
   SSL_set_connect_state(ssl_.get());
   if (config.server_name.empty()) return;
   if (SSL_set_tlsext_host_name(ssl_.get(), config.server_name.c_str()) != 1)
-    throw ConfigRejected(
-        fmt::format("server_name: OpenSSL refuses it as SNI ({})", drain_errors()));
+    throw ConfigRejected("server_name",
+                         fmt::format("OpenSSL refuses it as SNI ({})", drain_errors()));
   if (config.verify_server && SSL_set1_host(ssl_.get(), config.server_name.c_str()) != 1)
-    throw ConfigRejected(fmt::format(
-        "server_name: OpenSSL refuses it as a host name to verify ({})", drain_errors()));
+    throw ConfigRejected(
+        "server_name",
+        fmt::format("OpenSSL refuses it as a host name to verify ({})", drain_errors()));
 }
 
 bool Endpoint::verifies_peer() const {
@@ -136,14 +119,13 @@ bool Endpoint::verifies_peer() const {
 
 void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
   SSL* ssl = ssl_.get();
-  const HelloLog& hello = observer_.hello;
-  out.hello_retry_request = hello.hello_retry_request;
+  // OpenSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
+  // null.
   out.alert_sent = observer_.alert_sent;
   out.alert_received = observer_.alert_received;
+  if (config_.role == Role::client) out.tickets_received = observer_.tickets_received;
   if (config_.keylog) out.keylog = observer_.keylog;
   out.peer_certificate = peer_certificate(ssl, config_.role);
-  // Counted by the message callback, which OpenSSL calls for each NewSessionTicket it reads.
-  if (config_.role == Role::client) out.tickets_received = hello.new_session_tickets;
   if (!complete) return;
 
   const int version = SSL_version(ssl);
@@ -151,23 +133,24 @@ void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
   if (cipher != nullptr) out.cipher_suite = SSL_CIPHER_get_protocol_id(cipher);
 
-  bool key_exchange = true;  // an (EC)DHE exchange happened
   if (version == TLS1_3_VERSION) {
     // A TLS 1.3 PSK shows as a resumption; our peers never resume, so it is the external PSK.
     out.psk_used = config_.psk.has_value() && SSL_session_reused(ssl) == 1;
-    key_exchange = hello.server_key_share.has_value();
+    if (out.psk_used && !psk_ke_allowed(config_)) {
+      out.psk_mode = "psk_dhe_ke";
+    } else if (out.psk_used) {
+      // OpenSSL has no getter for the mode, and keeps the group of the key share it offered
+      // even after psk_ke: mode and group stay null.
+      return;
+    }
+    out.group = library_group(ssl);
   } else if (cipher != nullptr && is_psk_kx(SSL_CIPHER_get_kx_nid(cipher))) {
+    // TLS 1.2 PSK suites carry their key exchange in the suite; modes are a TLS 1.3 notion.
     out.psk_used = true;
     const int kx = SSL_CIPHER_get_kx_nid(cipher);
-    key_exchange = kx == NID_kx_dhe_psk || kx == NID_kx_ecdhe_psk;
-  }
-  if (out.psk_used) out.psk_mode = key_exchange ? "psk_dhe_ke" : "psk_ke";
-  // OpenSSL keeps the group of the key share it offered even when the server chose psk_ke.
-  if (key_exchange) {
-    out.group = library_group(ssl);
-    if (!out.group && version == TLS1_3_VERSION) out.group = hello.server_key_share;
+    if (kx == NID_kx_dhe_psk || kx == NID_kx_ecdhe_psk) out.group = library_group(ssl);
   } else {
-    out.group.reset();
+    out.group = library_group(ssl);
   }
 }
 

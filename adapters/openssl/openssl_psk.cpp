@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "openssl_observer.hpp"
+#include "pre_shared_key.hpp"
 #include "stack_adapter.hpp"
 
 namespace tlsmatrix::openssl {
@@ -94,22 +95,17 @@ unsigned int tls12_server(SSL* ssl, const char* identity, unsigned char* key,
   return copy_key(*psk, key, max_key_len);
 }
 
-// Whether the ClientHello's pre_shared_key extension lists `identity`.
+// Whether the ClientHello's pre_shared_key extension lists `identity`. OpenSSL hands over the
+// extension's bytes only; the wire library reads them.
 bool offers_identity(SSL* ssl, const std::string& identity) {
   const unsigned char* data = nullptr;
   std::size_t len = 0;
-  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_psk, &data, &len) != 1 || len < 2) return false;
-  std::size_t end = 2 + (std::size_t{data[0]} << 8 | data[1]);
-  if (end > len) return false;
-  for (std::size_t pos = 2; pos + 2 <= end;) {
-    const std::size_t id_len = std::size_t{data[pos]} << 8 | data[pos + 1];
-    pos += 2;
-    if (pos + id_len + 4 > end) return false;  // identity, then obfuscated_ticket_age
-    if (id_len == identity.size() && std::memcmp(data + pos, identity.data(), id_len) == 0)
-      return true;
-    pos += id_len + 4;
-  }
-  return false;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_psk, &data, &len) != 1) return false;
+  const auto offered = wire::read_offered_psks({data, len});
+  return std::any_of(offered.identities.begin(), offered.identities.end(), [&](const auto& id) {
+    return std::equal(id.begin(), id.end(), identity.begin(), identity.end(),
+                      [](std::uint8_t a, char b) { return a == static_cast<unsigned char>(b); });
+  });
 }
 
 int on_client_hello(SSL* ssl, int* /*alert*/, void* /*arg*/) {
@@ -140,13 +136,13 @@ PskSettings make_psk_settings(const ExternalPsk& psk) {
   out.hash = psk.hash;
   long len = 0;
   unsigned char* key = OPENSSL_hexstr2buf(psk.secret_hex.c_str(), &len);
-  if (key == nullptr) throw ConfigRejected("psk.secret_hex: OpenSSL cannot decode it as hex");
+  if (key == nullptr) throw ConfigRejected("psk", "OpenSSL cannot decode secret_hex as hex");
   out.key.assign(key, key + len);
   OPENSSL_free(key);
   // OpenSSL carries a TLS 1.3 external PSK as a session's master key, which has a fixed size.
   if (out.key.size() > SSL_MAX_MASTER_KEY_LENGTH)
-    throw ConfigRejected(fmt::format("psk.secret_hex: a {}-byte key; OpenSSL takes at most {}",
-                                     out.key.size(), SSL_MAX_MASTER_KEY_LENGTH));
+    throw ConfigRejected("psk", fmt::format("a {}-byte key; OpenSSL takes at most {}",
+                                            out.key.size(), SSL_MAX_MASTER_KEY_LENGTH));
   return out;
 }
 

@@ -83,7 +83,7 @@ void WolfsslConnection::close() {
   closed_ = true;
   if (wolfSSL_shutdown(s_->ssl.get()) != WOLFSSL_SHUTDOWN_NOT_DONE) return;
   // Our close_notify is out; collect the peer's if it comes promptly.
-  pollfd p{s_->io.fd, POLLIN, 0};
+  pollfd p{s_->fd, POLLIN, 0};
   if (::poll(&p, 1, static_cast<int>(std::min(s_->timeout_ms, kCloseWaitMs))) > 0)
     wolfSSL_shutdown(s_->ssl.get());
 }
@@ -95,25 +95,32 @@ void WolfsslConnection::describe_negotiated(HandshakeOutcome& out) const {
   const int suite = wolfSSL_get_current_cipher_suite(ssl);
   if (suite > 0) out.cipher_suite = static_cast<std::uint16_t>(suite);
 
-  // In TLS 1.3 the ServerHello's key_share names the group (none: psk_ke); TLS 1.2 has only
-  // wolfSSL's printable name for it.
-  const auto& hello = s_->io.tap.observations();
-  if (tls13 && hello.server_hello_seen)
-    out.group = hello.server_hello_key_share;
-  else if (const char* curve = wolfSSL_get_curve_name(ssl))
+  if (s_->psk_configured && tls13) {
+    // wolfSSL has no getter for PSK acceptance. A client authenticated its server by
+    // certificate unless the PSK was used (RFC 8446 §4.4.2: every key exchange but PSK sends a
+    // Certificate); a server used the PSK when its callback matched the identity and the
+    // handshake settled on the one suite wolfSSL binds the PSK to.
+    if (s_->role == Role::client) {
+      out.psk_used = !X509Ptr(wolfSSL_get_peer_certificate(ssl));
+    } else {
+      out.psk_used = s_->psk.identity_matched && out.cipher_suite &&
+                     suite_internal_name(*out.cipher_suite) == s_->psk.suite_name;
+    }
+    if (out.psk_used) {
+      out.psk_mode = s_->only_psk_mode;
+      // After psk_ke wolfSSL_get_curve_name() still names the client's own key share, so the
+      // group is known only when psk_dhe_ke was the one mode allowed.
+      if (out.psk_mode != "psk_dhe_ke") return;
+    }
+  } else if (s_->psk_configured && out.cipher_suite) {
+    out.psk_used = cipher_suite_name(*out.cipher_suite).find("PSK") != std::string::npos;
+  }
+  if (const char* curve = wolfSSL_get_curve_name(ssl))
     out.group = group_code_from_curve_name(curve, tls13);
   // Nothing named and still DHE: the server used the parameters it was given.
   if (!out.group && out.cipher_suite && s_->dhe_parameters &&
       cipher_suite_name(*out.cipher_suite).starts_with("TLS_DHE_"))
     out.group = s_->dhe_parameters;
-
-  if (!s_->psk_configured) return;
-  if (tls13 && hello.server_hello_seen) {
-    out.psk_used = hello.server_hello_has_psk;
-    if (out.psk_used) out.psk_mode = hello.server_hello_key_share ? "psk_dhe_ke" : "psk_ke";
-  } else if (!tls13 && out.cipher_suite) {
-    out.psk_used = cipher_suite_name(*out.cipher_suite).find("PSK") != std::string::npos;
-  }
 }
 
 void WolfsslConnection::describe(HandshakeOutcome& out) const {
@@ -126,9 +133,8 @@ void WolfsslConnection::describe(HandshakeOutcome& out) const {
 
   out.peer_certificate = summarize_peer_certificate(ssl);
   if (handshake_done_) describe_negotiated(out);
-
-  const auto& hello = s_->io.tap.observations();
-  out.hello_retry_request = hello.hello_retry_request || hello.client_hellos > 1;
+  // wolfSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
+  // null.
   out.keylog = s_->keylog;
   if (out.error.empty()) out.error = error_;
 }

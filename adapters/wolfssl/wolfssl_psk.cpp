@@ -48,7 +48,7 @@ std::string psk_suite(const EndpointConfig& config, const std::string& hash) {
   }
   const auto fallback = suite_internal_name(hash == "SHA384" ? 0x1302 : 0x1301);
   if (!fallback)
-    throw ConfigRejected(fmt::format("psk: this wolfSSL has no TLS 1.3 suite for {}", hash));
+    throw ConfigRejected("psk", fmt::format("this wolfSSL has no TLS 1.3 suite for {}", hash));
   return *fallback;
 }
 
@@ -82,7 +82,9 @@ unsigned int server_tls13(WOLFSSL* ssl, const char* identity, unsigned char* key
                           unsigned int key_max, const char** suite) {
   auto& s = state_of(ssl);
   *suite = s.suite_name.c_str();
-  return copy_server_side(s, identity, key, key_max);
+  const unsigned int length = copy_server_side(s, identity, key, key_max);
+  s.identity_matched = s.identity_matched || length > 0;
+  return length;
 }
 
 unsigned int client_tls12(WOLFSSL* ssl, const char* /*hint*/, char* identity, unsigned int id_max,
@@ -119,16 +121,16 @@ void install_psk(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bo
 #ifdef NO_PSK
   (void)ssl;
   (void)state;
-  throw ConfigRejected("psk: this wolfSSL build has no PSK support (NO_PSK)");
+  throw ConfigRejected("psk", "this wolfSSL build has no PSK support (NO_PSK)");
 #else
   const auto& psk = *config.psk;
   if (psk.hash != "SHA256" && psk.hash != "SHA384")
-    throw ConfigRejected(fmt::format("psk.hash: wolfSSL cannot bind a PSK to '{}'", psk.hash));
+    throw ConfigRejected("psk", fmt::format("wolfSSL cannot bind a PSK to hash '{}'", psk.hash));
   auto key = from_hex(psk.secret_hex);
-  if (!key || key->empty()) throw ConfigRejected("psk.secret_hex: not a non-empty hex string");
+  if (!key || key->empty()) throw ConfigRejected("psk", "secret_hex is not a non-empty hex string");
   if (key->size() > kMaxKeyBytes)
-    throw ConfigRejected(
-        fmt::format("psk.secret_hex: wolfSSL takes at most {} bytes", kMaxKeyBytes));
+    throw ConfigRejected("psk",
+                         fmt::format("secret_hex: wolfSSL takes at most {} bytes", kMaxKeyBytes));
   state.identity = psk.identity;
   state.key = std::move(*key);
   state.suite_name = psk_suite(config, psk.hash);
@@ -149,15 +151,15 @@ void install_psk(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bo
     else if (mode == "psk_dhe_ke")
       dhe_ke = true;
     else
-      throw ConfigRejected(fmt::format("psk.modes: unknown mode '{}'", mode));
+      throw ConfigRejected("psk", fmt::format("unknown mode '{}'", mode));
   }
   if (!tls13) return;
   if (ke && !dhe_ke && !restrict_to_psk_ke(ssl))
-    throw ConfigRejected("psk.modes: wolfSSL refused to drop psk_dhe_ke");
+    throw ConfigRejected("psk", "wolfSSL refused to drop psk_dhe_ke");
   if (dhe_ke && !ke && !restrict_to_psk_dhe_ke(ssl))
-    throw ConfigRejected(
-        "psk.modes: this wolfSSL has no wolfSSL_only_dhe_psk, so it would still offer and accept "
-        "psk_ke");
+    throw ConfigRejected("psk",
+                         "this wolfSSL has no wolfSSL_only_dhe_psk, so it would still offer and "
+                         "accept psk_ke");
 #endif
 }
 

@@ -15,6 +15,8 @@ struct PskState {
   std::vector<unsigned char> key;
   // wolfSSL binds an external PSK to one cipher suite, named in its own spelling.
   std::string suite_name;
+  // Server, TLS 1.3: the callback found the configured identity among the client's offers.
+  bool identity_matched = false;
 };
 
 // Installs config.psk on `ssl`; psk_key_exchange_modes apply only when `tls13` (the connection

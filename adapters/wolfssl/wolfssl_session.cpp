@@ -5,6 +5,7 @@
 #include <wolfssl/wolfcrypt/dh.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,31 +22,36 @@ std::string reason(int code) {
   return fmt::format("{} ({})", text ? text : "unknown error", code);
 }
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw ConfigRejected(what);
+void require(bool ok, const char* setting, const std::string& why) {
+  if (!ok) throw ConfigRejected(setting, why);
+}
+
+// A library failure that refuses no setting in particular.
+void require_library(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(fmt::format("wolfSSL: {} failed", what));
 }
 
 int version_or_throw(const char* key, const std::string& name) {
   const auto code = version_code(name);
-  if (!code) throw ConfigRejected(fmt::format("{}: unknown version '{}'", key, name));
+  if (!code) throw ConfigRejected(key, fmt::format("unknown version '{}'", name));
   return *code;
 }
 
 void set_versions(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
   const int min = version_or_throw("min_version", config.min_version);
   const int max = version_or_throw("max_version", config.max_version);
-  require(min <= max, "min_version: above max_version");
+  require(min <= max, "min_version", "above max_version");
 #ifdef OPENSSL_EXTRA
   // set_min maps versions this build lacks onto the next one up, so read the result back.
   require(wolfSSL_CTX_set_min_proto_version(ctx, min) == WOLFSSL_SUCCESS &&
               wolfSSL_CTX_get_min_proto_version(ctx) == min,
-          fmt::format("min_version: wolfSSL cannot enable {}", config.min_version));
-  require(wolfSSL_CTX_set_max_proto_version(ctx, max) == WOLFSSL_SUCCESS,
-          fmt::format("max_version: wolfSSL cannot enable {}", config.max_version));
+          "min_version", fmt::format("wolfSSL cannot enable {}", config.min_version));
+  require(wolfSSL_CTX_set_max_proto_version(ctx, max) == WOLFSSL_SUCCESS, "max_version",
+          fmt::format("wolfSSL cannot enable {}", config.max_version));
 #else
   (void)ctx;
-  throw ConfigRejected(
-      "min_version: this wolfSSL build lacks the version-range API (OPENSSL_EXTRA)");
+  throw ConfigRejected("min_version",
+                       "this wolfSSL build lacks the version-range API (OPENSSL_EXTRA)");
 #endif
 }
 
@@ -58,15 +64,15 @@ void load_credentials(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
     const auto& c = *config.certificate;
     const int rc =
         wolfSSL_CTX_use_certificate_chain_buffer(ctx, bytes(c.chain_pem), size(c.chain_pem));
-    require(rc == WOLFSSL_SUCCESS, "certificate.chain_pem: " + reason(rc));
+    require(rc == WOLFSSL_SUCCESS, "certificate", "chain_pem: " + reason(rc));
     const int rk = wolfSSL_CTX_use_PrivateKey_buffer(ctx, bytes(c.key_pem), size(c.key_pem),
                                                      WOLFSSL_FILETYPE_PEM);
-    require(rk == WOLFSSL_SUCCESS, "certificate.key_pem: " + reason(rk));
+    require(rk == WOLFSSL_SUCCESS, "certificate", "key_pem: " + reason(rk));
   }
   if (!config.trust_anchors_pem.empty()) {
     const auto& pem = config.trust_anchors_pem;
     const int rt = wolfSSL_CTX_load_verify_buffer(ctx, bytes(pem), size(pem), WOLFSSL_FILETYPE_PEM);
-    require(rt == WOLFSSL_SUCCESS, "trust_anchors_pem: " + reason(rt));
+    require(rt == WOLFSSL_SUCCESS, "trust_anchors_pem", reason(rt));
   }
   int mode = WOLFSSL_VERIFY_NONE;
   if (config.role == Role::client && config.verify_server) mode = WOLFSSL_VERIFY_PEER;
@@ -102,7 +108,7 @@ std::optional<std::uint16_t> set_dhe_parameters([[maybe_unused]] WOLFSSL* ssl,
   wolfSSL_SetEnableDhKeyTest(ssl, 0);
   const int rc =
       wolfSSL_SetTmpDH(ssl, p.data(), static_cast<int>(p_size), g.data(), static_cast<int>(g_size));
-  require(rc == WOLFSSL_SUCCESS, "groups: wolfSSL refused DH parameters: " + reason(rc));
+  require(rc == WOLFSSL_SUCCESS, "groups", "wolfSSL refused DH parameters: " + reason(rc));
   return static_cast<std::uint16_t>(name);
 #else
   return std::nullopt;
@@ -122,7 +128,7 @@ std::vector<int> group_ids(const char* key, const std::vector<std::string>& name
   std::vector<int> ids;
   for (const auto& name : names) {
     const auto g = group_by_name(name);
-    if (!g) throw ConfigRejected(fmt::format("{}: unknown group '{}'", key, name));
+    if (!g) throw ConfigRejected(key, fmt::format("unknown group '{}'", name));
     ids.push_back(group_id(g->code));
   }
   return ids;
@@ -146,8 +152,8 @@ void restrict_curves([[maybe_unused]] WOLFSSL_CTX* ctx, const EndpointConfig& co
     if (name == nullptr) return;
     names += (names.empty() ? "" : ":") + std::string(name);
   }
-  require(wolfSSL_CTX_set1_curves_list(ctx, names.c_str()) == WOLFSSL_SUCCESS,
-          fmt::format("groups: wolfSSL refused the curve list '{}'", names));
+  require(wolfSSL_CTX_set1_curves_list(ctx, names.c_str()) == WOLFSSL_SUCCESS, "groups",
+          fmt::format("wolfSSL refused the curve list '{}'", names));
 #endif
 }
 
@@ -158,28 +164,28 @@ void set_groups(WOLFSSL* ssl, const EndpointConfig& config, bool tls13) {
     const auto ids = group_ids("groups", config.groups);
     for (std::size_t i = 0; i < ids.size(); ++i)
       require(wolfSSL_UseSupportedCurve(ssl, static_cast<word16>(ids[i])) == WOLFSSL_SUCCESS,
-              fmt::format("groups: wolfSSL does not support '{}'", config.groups[i]));
+              "groups", fmt::format("wolfSSL does not support '{}'", config.groups[i]));
   } else if (!config.groups.empty()) {
     auto ids = group_ids("groups", config.groups);
     if (wolfSSL_set_groups(ssl, ids.data(), static_cast<int>(ids.size())) != WOLFSSL_SUCCESS) {
       // Name the culprit: the first group wolfSSL refuses on its own.
       for (std::size_t i = 0; i < ids.size(); ++i) {
         int one = ids[i];
-        require(wolfSSL_set_groups(ssl, &one, 1) == WOLFSSL_SUCCESS,
-                fmt::format("groups: wolfSSL does not support '{}'", config.groups[i]));
+        require(wolfSSL_set_groups(ssl, &one, 1) == WOLFSSL_SUCCESS, "groups",
+                fmt::format("wolfSSL does not support '{}'", config.groups[i]));
       }
-      throw ConfigRejected(fmt::format("groups: wolfSSL refused the list of {}", ids.size()));
+      throw ConfigRejected("groups", fmt::format("wolfSSL refused the list of {}", ids.size()));
     }
   }
   // Key shares exist only in TLS 1.3.
   if (config.role == Role::client && config.key_shares && tls13) {
     const auto ids = group_ids("key_shares", *config.key_shares);
-    require(wolfSSL_NoKeyShares(ssl) == WOLFSSL_SUCCESS,
-            "key_shares: wolfSSL cannot clear its key shares");
+    require(wolfSSL_NoKeyShares(ssl) == WOLFSSL_SUCCESS, "key_shares",
+            "wolfSSL cannot clear its key shares");
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const int rc = wolfSSL_UseKeyShare(ssl, static_cast<word16>(ids[i]));
-      require(rc == WOLFSSL_SUCCESS, fmt::format("key_shares: no key share for '{}': {}",
-                                                 (*config.key_shares)[i], reason(rc)));
+      require(rc == WOLFSSL_SUCCESS, "key_shares",
+              fmt::format("no key share for '{}': {}", (*config.key_shares)[i], reason(rc)));
     }
   }
 }
@@ -189,9 +195,9 @@ void set_cipher_suites(WOLFSSL* ssl, const EndpointConfig& config) {
     std::vector<byte> codes;
     for (const auto& name : config.cipher_suites) {
       const auto suite = cipher_suite_by_name(name);
-      if (!suite) throw ConfigRejected(fmt::format("cipher_suites: unknown suite '{}'", name));
-      require(suite_internal_name(suite->code).has_value(),
-              fmt::format("cipher_suites: wolfSSL does not have '{}'", name));
+      if (!suite) throw ConfigRejected("cipher_suites", fmt::format("unknown suite '{}'", name));
+      require(suite_internal_name(suite->code).has_value(), "cipher_suites",
+              fmt::format("wolfSSL does not have '{}'", name));
       codes.push_back(static_cast<byte>(suite->code >> 8));
       codes.push_back(static_cast<byte>(suite->code & 0xFF));
     }
@@ -204,11 +210,11 @@ void set_cipher_suites(WOLFSSL* ssl, const EndpointConfig& config) {
     for (const auto& name : config.cipher_suites) names += (names.empty() ? "" : ":") + name;
     const int rc = wolfSSL_set_cipher_list(ssl, names.c_str());
 #endif
-    require(rc == WOLFSSL_SUCCESS, "cipher_suites: wolfSSL refused the list");
+    require(rc == WOLFSSL_SUCCESS, "cipher_suites", "wolfSSL refused the list");
   }
   // wolfSSL picks by its own order unless told to follow the client's.
   if (config.role == Role::server && config.server_preference && !*config.server_preference)
-    require(wolfSSL_UseClientSuites(ssl) == 0, "server_preference: wolfSSL refused client order");
+    require(wolfSSL_UseClientSuites(ssl) == 0, "server_preference", "wolfSSL refused client order");
 }
 
 void set_server_name(WOLFSSL* ssl, const EndpointConfig& config) {
@@ -216,25 +222,25 @@ void set_server_name(WOLFSSL* ssl, const EndpointConfig& config) {
   const auto& name = config.server_name;
   require(wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, name.data(),
                          static_cast<unsigned short>(name.size())) == WOLFSSL_SUCCESS,
-          "server_name: wolfSSL refused it as SNI");
+          "server_name", "wolfSSL refused it as SNI");
   if (config.verify_server)
-    require(wolfSSL_check_domain_name(ssl, name.c_str()) == WOLFSSL_SUCCESS,
-            "server_name: wolfSSL refused it for hostname verification");
+    require(wolfSSL_check_domain_name(ssl, name.c_str()) == WOLFSSL_SUCCESS, "server_name",
+            "wolfSSL refused it for hostname verification");
 }
 
 void set_session_tickets(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bool tls13) {
 #ifdef HAVE_SESSION_TICKET
   if (config.role == Role::client && config.session_tickets)
-    require(wolfSSL_UseSessionTicket(ssl) == WOLFSSL_SUCCESS, "session_tickets: wolfSSL refused");
+    require(wolfSSL_UseSessionTicket(ssl) == WOLFSSL_SUCCESS, "session_tickets", "wolfSSL refused");
   // A wolfSSL server issues TLS 1.3 tickets unless told not to.
   if (config.role == Role::server && !config.session_tickets) {
-    require(wolfSSL_NoTicketTLSv12(ssl) == WOLFSSL_SUCCESS,
-            "session_tickets: wolfSSL cannot stop issuing TLS 1.2 tickets");
-    require(!tls13 || wolfSSL_no_ticket_TLSv13(ssl) == 0,
-            "session_tickets: wolfSSL cannot stop issuing TLS 1.3 tickets");
+    require(wolfSSL_NoTicketTLSv12(ssl) == WOLFSSL_SUCCESS, "session_tickets",
+            "wolfSSL cannot stop issuing TLS 1.2 tickets");
+    require(!tls13 || wolfSSL_no_ticket_TLSv13(ssl) == 0, "session_tickets",
+            "wolfSSL cannot stop issuing TLS 1.3 tickets");
   }
 #else
-  require(!config.session_tickets, "session_tickets: this wolfSSL build has no session tickets");
+  require(!config.session_tickets, "session_tickets", "this wolfSSL build has no session tickets");
   (void)ssl;
 #endif
 }
@@ -252,24 +258,23 @@ bool keylog_available() {
 std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd) {
   auto s = std::make_unique<Session>();
   s->role = config.role;
-  s->io.fd = fd;
-  s->io.client = config.role == Role::client;
+  s->fd = fd;
   s->timeout_ms = config.timeout_ms;
   s->ctx = new_context(config.role == Role::client);
-  require(s->ctx != nullptr, "role: wolfSSL_CTX_new failed");
+  require_library(s->ctx != nullptr, "wolfSSL_CTX_new");
 
   set_versions(s->ctx.get(), config);
   restrict_curves(s->ctx.get(), config);
   load_credentials(s->ctx.get(), config);
   if (config.keylog) {
-    require(keylog_available(), "keylog: this wolfSSL build has no secret callback");
+    require(keylog_available(), "keylog", "this wolfSSL build has no secret callback");
 #if defined(HAVE_SECRET_CALLBACK) && defined(OPENSSL_EXTRA)
     wolfSSL_CTX_set_keylog_callback(s->ctx.get(), on_keylog_line);
 #endif
   }
 
   s->ssl.reset(wolfSSL_new(s->ctx.get()));
-  require(s->ssl != nullptr, "role: wolfSSL_new failed");
+  require_library(s->ssl != nullptr, "wolfSSL_new");
   s->dhe_parameters = set_dhe_parameters(s->ssl.get(), config);
   WOLFSSL* ssl = s->ssl.get();
   // wolfSSL_new already lowered the version when max_version is below TLS 1.3, and the TLS 1.3
@@ -282,13 +287,13 @@ std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd)
   if (config.psk) {
     install_psk(ssl, config, tls13, s->psk);
     s->psk_configured = true;
+    if (tls13 && config.psk->modes.size() == 1) s->only_psk_mode = config.psk->modes.front();
   }
   set_groups(ssl, config, tls13);
   set_cipher_suites(ssl, config);  // after install_psk, which resets the suite list
   set_server_name(ssl, config);
   set_session_tickets(ssl, config, tls13);
-  require(wolfSSL_set_fd(ssl, fd) == WOLFSSL_SUCCESS, "role: wolfSSL_set_fd failed");
-  install_tapped_io(ssl, &s->io);
+  require_library(wolfSSL_set_fd(ssl, fd) == WOLFSSL_SUCCESS, "wolfSSL_set_fd");
   return s;
 }
 

@@ -10,7 +10,6 @@
 
 #include "endpoint_config.hpp"
 #include "wolfssl_handles.hpp"
-#include "wolfssl_hello_tap.hpp"
 #include "wolfssl_psk.hpp"
 
 namespace tlsmatrix::wolfssl {
@@ -19,12 +18,15 @@ struct Session {
   Role role = Role::client;
   std::uint32_t timeout_ms = 0;
   bool psk_configured = false;
+  // TLS 1.3: the one psk_key_exchange_mode the configuration allows, when it allows only one;
+  // wolfSSL has no getter for the mode negotiated.
+  std::optional<std::string> only_psk_mode;
   // Server: the FFDHE group whose parameters back TLS 1.2 DHE when no group is negotiated.
   std::optional<std::uint16_t> dhe_parameters;
   CtxPtr ctx;
   SslPtr ssl;
   PskState psk;
-  TappedSocket io;
+  int fd = -1;
   std::vector<std::string> keylog;
 };
 
