@@ -264,7 +264,9 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
     const gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
     // TLS 1.2 PSK suites are reported in the same terms: without and with (EC)DHE.
     out.psk_used = kx == GNUTLS_KX_PSK || kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK;
-    if (out.psk_used) out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
+    // PSK key exchange modes exist only in TLS 1.3 (RFC 8446 §4.2.9); a TLS 1.2 PSK suite has none.
+    if (out.psk_used && gnutls_protocol_get_version(s) == GNUTLS_TLS1_3)
+      out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
     const gnutls_group_t group = gnutls_group_get(s);
     if (kx != GNUTLS_KX_PSK && group != GNUTLS_GROUP_INVALID)
       out.group = registry_group_code(group);
@@ -277,8 +279,6 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
   out.alert_received = alert_received_;
   if (!error_.empty()) out.error = error_;
   out.keylog = context_.keylog;
-  if (config_.role == Role::client)
-    out.tickets_received = static_cast<int>(context_.tickets_received);
 }
 
 }  // namespace tlsmatrix::gnutls_adapter

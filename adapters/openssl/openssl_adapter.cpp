@@ -2,7 +2,6 @@
 // EndpointConfig.
 #include <openssl/crypto.h>
 
-#include <exception>
 #include <memory>
 
 #include "openssl_connection.hpp"
@@ -19,14 +18,7 @@ class OpensslAdapter final : public StackAdapter {
   }
 
   std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
-    try {
-      return std::make_unique<openssl::OpensslConnection>(config, fd);
-    } catch (const ConfigRejected&) {
-      throw;
-    } catch (const std::exception& e) {
-      // The driver only expects ConfigRejected from open(); anything else is still a refusal.
-      throw ConfigRejected(e.what());
-    }
+    return std::make_unique<openssl::OpensslConnection>(config, fd);
   }
 };
 

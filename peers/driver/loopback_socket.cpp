@@ -66,7 +66,7 @@ Socket listen_loopback(std::uint16_t& port_out) {
 
 Socket accept_within(const Socket& listener, std::uint32_t timeout_ms) {
   if (!wait_for(listener.fd(), POLLIN, timeout_ms))
-    throw std::runtime_error(fmt::format("no client connected within {} ms", timeout_ms));
+    throw ConnectTimeout(fmt::format("no client connected within {} ms", timeout_ms));
   Socket s(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
   if (s.fd() < 0) fail("accept");
   return s;
@@ -97,7 +97,7 @@ Socket connect_loopback(const std::string& host, std::uint16_t port, std::uint32
   if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&storage), len) != 0) {
     if (errno != EINPROGRESS) fail("connect");
     if (!wait_for(s.fd(), POLLOUT, timeout_ms))
-      throw std::runtime_error(fmt::format("connect to {}:{} timed out", host, port));
+      throw ConnectTimeout(fmt::format("connect to {}:{} timed out", host, port));
     int err = 0;
     socklen_t err_len = sizeof err;
     ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &err_len);

@@ -2,9 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace tlsmatrix {
+
+// Nobody connected, or the connection was not accepted, within timeout_ms: a stall, which the
+// peer reports as `timed_out` (peers/PROTOCOL.md, "Stalls").
+class ConnectTimeout : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // A socket descriptor closed on destruction.
 class Socket {

@@ -71,6 +71,10 @@ HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& confi
       sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
     }
     set_io_timeout(sock, config.timeout_ms);
+  } catch (const ConnectTimeout& e) {
+    out.error = e.what();
+    out.timed_out = true;
+    return out;
   } catch (const std::exception& e) {
     out.error = e.what();
     return out;
