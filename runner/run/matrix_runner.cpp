@@ -64,8 +64,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
 
   result.client_missing = missing_capabilities(cell.scenario->client, cell.client->capabilities,
                                                cell.scenario->client_requires);
+  const Counterpart client{cell.scenario->client, cell.client->capabilities};
   result.server_missing = missing_capabilities(cell.scenario->server, cell.server->capabilities,
-                                               cell.scenario->server_requires);
+                                               cell.scenario->server_requires, &client);
   if (!result.client_missing.empty() || !result.server_missing.empty()) {
     result.verdict = unsupported_verdict(result.client_missing, result.server_missing,
                                          cell.client->entry.id, cell.server->entry.id);

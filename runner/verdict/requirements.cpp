@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "tls_registry.hpp"
 
@@ -28,11 +29,14 @@ class Obstacles {
   std::vector<std::string> list_;
 };
 
+using Relevant = std::function<bool(const std::string&)>;
+
 // A list setting restricts the role to exactly `listed`: each listed item must be enabled on
 // request, and, when the list says anything, every other item the stack implements in that
-// role must be possible to leave out.
+// role must be possible to leave out, where it could come up in this cell (`relevant`).
 void restrict_to(const ItemTable& table, Role role, const char* kind,
-                 const std::vector<std::string>& listed, Obstacles& obstacles) {
+                 const std::vector<std::string>& listed, const Relevant& relevant,
+                 Obstacles& obstacles) {
   for (const auto& item : listed) {
     const auto it = table.find(item);
     const auto* control =
@@ -44,7 +48,7 @@ void restrict_to(const ItemTable& table, Role role, const char* kind,
   }
   if (listed.empty()) return;
   for (const auto& [item, support] : table)
-    if (!contains(listed, item) && support.in(role) && !support.in(role)->exclude)
+    if (!contains(listed, item) && support.in(role) && !support.in(role)->exclude && relevant(item))
       obstacles.add(fmt::format("cannot exclude {} {}", kind, item));
 }
 
@@ -60,6 +64,25 @@ std::vector<std::string> version_range(const EndpointConfig& config) {
 
 bool tls13_enabled(const EndpointConfig& config) {
   return contains(version_range(config), "TLSv1.3");
+}
+
+// A cipher suite belongs to TLS 1.3 or to the versions before it (RFC 8446 §B.4); it can only
+// be offered or chosen when the endpoint enables a version it belongs to.
+bool suite_usable(const std::string& suite, const EndpointConfig& config) {
+  const auto info = cipher_suite_by_name(suite);
+  if (!info) return false;
+  const auto range = version_range(config);
+  return std::any_of(range.begin(), range.end(),
+                     [&](const auto& v) { return (v == "TLSv1.3") == info->tls13; });
+}
+
+// Whether the client may offer `item`: listed in its setting, or, with the setting empty
+// (library default), implemented by it.
+bool client_may_offer(const std::string& item, const std::vector<std::string>& listed,
+                      const ItemTable& table) {
+  if (!listed.empty()) return contains(listed, item);
+  const auto it = table.find(item);
+  return it != table.end() && it->second.client.has_value();
 }
 
 // External PSKs as RFC 8446 §4.2.11 has them: the modes (§4.2.9) and the hash the PSK is
@@ -85,10 +108,29 @@ void check_tls13_psk(const EndpointConfig& config, const Capabilities& caps, Obs
 
 std::vector<std::string> missing_capabilities(const EndpointConfig& config,
                                               const Capabilities& caps,
-                                              const std::vector<Feature>& required_features) {
+                                              const std::vector<Feature>& required_features,
+                                              const Counterpart* client) {
   Obstacles obstacles;
-  restrict_to(caps.versions, config.role, "version", version_range(config), obstacles);
-  restrict_to(caps.groups, config.role, "group", config.groups, obstacles);
+  // A client's extra item shows on the wire whatever the server does; a server's only
+  // matters when this cell's client may offer it.
+  const bool judge_against_client = config.role == Role::server && client != nullptr;
+  const Relevant any = [](const std::string&) { return true; };
+  const Relevant client_version = [&](const std::string& v) {
+    return contains(version_range(client->config), v);
+  };
+  const Relevant client_group = [&](const std::string& g) {
+    return client_may_offer(g, client->config.groups, client->caps.groups);
+  };
+  const Relevant suite = [&](const std::string& c) {
+    if (!suite_usable(c, config)) return false;
+    return !judge_against_client ||
+           (suite_usable(c, client->config) &&
+            client_may_offer(c, client->config.cipher_suites, client->caps.cipher_suites));
+  };
+  restrict_to(caps.versions, config.role, "version", version_range(config),
+              judge_against_client ? client_version : any, obstacles);
+  restrict_to(caps.groups, config.role, "group", config.groups,
+              judge_against_client ? client_group : any, obstacles);
   // Which key shares a client can send is not decided here: a client that cannot send
   // exactly the configured set refuses it when the cell runs (protocol 2, `refused`), so the
   // cell is `unsupported` for the reason the peer itself gives.
@@ -96,7 +138,8 @@ std::vector<std::string> missing_capabilities(const EndpointConfig& config,
     for (const auto& g : *config.key_shares)
       if (!caps.groups.count(g) || !caps.groups.at(g).in(config.role))
         obstacles.add(fmt::format("lacks group {}", g));
-  restrict_to(caps.cipher_suites, config.role, "cipher suite", config.cipher_suites, obstacles);
+  restrict_to(caps.cipher_suites, config.role, "cipher suite", config.cipher_suites, suite,
+              obstacles);
   if (config.server_preference) obstacles.need(caps, Feature::server_preference);
   if (config.psk && tls13_enabled(config)) check_tls13_psk(config, caps, obstacles);
   if (config.session_tickets) obstacles.need(caps, Feature::session_tickets);

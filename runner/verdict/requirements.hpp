@@ -12,11 +12,19 @@
 
 namespace tlsmatrix {
 
+// The other side of the cell. An item a server cannot leave out matters only when the client
+// may offer it; without a client, every such item counts.
+struct Counterpart {
+  const EndpointConfig& config;
+  const Capabilities& caps;
+};
+
 // Each obstacle, as a phrase that follows the peer's name ("lacks group x448", "cannot exclude
 // cipher suite TLS_AES_128_CCM_SHA256"); empty when the peer can play this endpoint.
 // `required_features` are those a scenario names in `requires:`.
 std::vector<std::string> missing_capabilities(const EndpointConfig& config,
                                               const Capabilities& caps,
-                                              const std::vector<Feature>& required_features = {});
+                                              const std::vector<Feature>& required_features = {},
+                                              const Counterpart* client = nullptr);
 
 }  // namespace tlsmatrix

@@ -160,6 +160,38 @@ TEST(Requirements, ImplementedIsNotEnoughWithoutRequireOrExclude) {
   EXPECT_TRUE(missing_capabilities(client, caps).empty());
 }
 
+TEST(Requirements, AServersUnexcludableItemMattersOnlyWhenTheClientMayOfferIt) {
+  auto server_caps = full_caps();
+  server_caps.versions["TLSv1.1"] = {kFull, ItemControl{true, false}};
+  server_caps.cipher_suites["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"] = {kFull,
+                                                                          ItemControl{true, false}};
+  EndpointConfig server;
+  server.role = Role::server;
+  server.cipher_suites = {"TLS_AES_128_GCM_SHA256"};
+  auto client_caps = full_caps();
+  EndpointConfig client;  // TLS 1.2 and 1.3, library defaults
+  // A suite the client does not implement can never come up.
+  EXPECT_TRUE(missing_capabilities(server, server_caps, {}, nullptr).size() == 2);
+  const Counterpart lacking{client, client_caps};
+  EXPECT_TRUE(missing_capabilities(server, server_caps, {}, &lacking).empty());
+  client_caps.cipher_suites["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"] = {kFull, kFull};
+  const Counterpart counterpart{client, client_caps};
+  // TLS 1.1 is outside the client's range; the TLS 1.2 suite can come up.
+  EXPECT_EQ(missing_capabilities(server, server_caps, {}, &counterpart),
+            std::vector<std::string>{
+                "cannot exclude cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+  // A TLS 1.3-only server never chooses a TLS 1.2 suite.
+  server.min_version = "TLSv1.3";
+  EXPECT_TRUE(missing_capabilities(server, server_caps, {}, &counterpart).empty());
+  // A client that offers TLS 1.1 makes the server's TLS 1.1 matter; without a client known,
+  // everything counts.
+  client.min_version = "TLSv1.1";
+  EXPECT_EQ(missing_capabilities(server, server_caps, {}, &counterpart),
+            std::vector<std::string>{"cannot exclude version TLSv1.1"});
+  EXPECT_EQ(missing_capabilities(server, server_caps),
+            std::vector<std::string>{"cannot exclude version TLSv1.1"});
+}
+
 TEST(Requirements, VersionsOutsideTheRangeMustBeExcludable) {
   auto caps = full_caps();
   caps.versions["TLSv1.2"].client = ItemControl{true, false};
