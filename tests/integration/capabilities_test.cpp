@@ -100,7 +100,18 @@ TEST(Capabilities, EveryHostPeerControlsTls13AndX25519InBothRoles) {
     EXPECT_TRUE(fully_controlled(peer.capabilities.cipher_suites, "TLS_AES_128_GCM_SHA256"));
     // Measured on the wire, these belong to the default ClientHello's key_share extension.
     EXPECT_FALSE(peer.capabilities.default_key_shares.empty());
-    EXPECT_TRUE(peer.capabilities.has(Feature::hello_retry_request_report));
+  }
+}
+
+// Whether a HelloRetryRequest happened is reported only from the library's API (protocol 2):
+// GnuTLS has one (its handshake hook sees the HRR); OpenSSL 3.0 and wolfSSL 5.5.4 have no
+// getter, so their peers say null and must not claim the feature.
+TEST(Capabilities, HelloRetryRequestReportOnlyWhereTheApiTells) {
+  for (const auto* stack : {"openssl", "wolfssl", "gnutls"}) {
+    const auto* peer = host_stack(stack);
+    ASSERT_NE(peer, nullptr) << stack;
+    EXPECT_EQ(peer->has(Feature::hello_retry_request_report), std::string(stack) == "gnutls")
+        << stack;
   }
 }
 
