@@ -1,19 +1,21 @@
-// The verdict from what peers reported and what the wire carried, with hand-written hellos:
-// claims the wire does not back, stalls, TLS 1.2 PSK suites, offered cipher suites and groups,
-// and refusals.
+// The verdict from what peers reported and what the wire carried, with hellos from the wire
+// writer: claims the wire does not back, stalls, TLS 1.2 PSK suites, offered cipher suites and
+// groups, and refusals.
 #include "facts_from_run.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <initializer_list>
-#include <span>
 #include <string>
 #include <vector>
 
+#include "hello_writer.hpp"
+#include "record_writer.hpp"
 #include "refusal.hpp"
 #include "tls_transcript.hpp"
 #include "verdict.hpp"
+#include "wire_constants.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -31,95 +33,38 @@ constexpr std::uint16_t kEcdheEcdsaAes128Gcm = 0xC02B;
 constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00FF;
 constexpr std::uint16_t kGrease = 0x3A3A;
 
-void put16(Bytes& out, std::uint16_t v) {
-  out.push_back(static_cast<std::uint8_t>(v >> 8));
-  out.push_back(static_cast<std::uint8_t>(v & 0xff));
+// One handshake message in one plaintext record (RFC 8446 §5.1).
+Bytes record_of(const Bytes& message) {
+  return wire::write_records(wire::kHandshake, message);
 }
 
-// A length-prefixed vector with a 2-byte length (RFC 8446 §3.4).
-Bytes vec16(const Bytes& body) {
-  Bytes out;
-  put16(out, static_cast<std::uint16_t>(body.size()));
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
-
-Bytes codes16(std::initializer_list<std::uint16_t> codes) {
-  Bytes out;
-  for (const auto c : codes) put16(out, c);
-  return out;
-}
-
-Bytes extension(std::uint16_t type, const Bytes& body) {
-  Bytes out;
-  put16(out, type);
-  const auto data = vec16(body);
-  out.insert(out.end(), data.begin(), data.end());
-  return out;
-}
-
-// One handshake message in one plaintext record (RFC 8446 §4, §5.1).
-Bytes record_of(std::uint8_t type, const Bytes& body) {
-  const auto length = static_cast<std::uint32_t>(body.size());
-  Bytes message = {type, static_cast<std::uint8_t>(length >> 16),
-                   static_cast<std::uint8_t>(length >> 8 & 0xff),
-                   static_cast<std::uint8_t>(length & 0xff)};
-  message.insert(message.end(), body.begin(), body.end());
-  Bytes out = {22, 0x03, 0x03};
-  put16(out, static_cast<std::uint16_t>(message.size()));
-  out.insert(out.end(), message.begin(), message.end());
-  return out;
-}
-
-// RFC 8446 §4.1.2: cipher suites, supported_versions, supported_groups and key shares.
+// RFC 8446 §4.1.2: cipher suites, supported_versions, supported_groups and key shares (the
+// key_share extension is sent even with no shares).
 Bytes client_hello(std::initializer_list<std::uint16_t> suites,
                    std::initializer_list<std::uint16_t> versions,
                    std::initializer_list<std::uint16_t> groups,
                    std::initializer_list<std::uint16_t> shares) {
-  Bytes body = {0x03, 0x03};
-  body.resize(body.size() + 32, 0x11);  // random
-  body.push_back(0);                    // legacy_session_id
-  const auto suite_list = vec16(codes16(suites));
-  body.insert(body.end(), suite_list.begin(), suite_list.end());
-  body.insert(body.end(), {1, 0});  // legacy_compression_methods: null
-  Bytes versions_body = {static_cast<std::uint8_t>(versions.size() * 2)};
-  const auto version_codes = codes16(versions);
-  versions_body.insert(versions_body.end(), version_codes.begin(), version_codes.end());
-  Bytes share_list;
-  for (const auto g : shares) {
-    put16(share_list, g);
-    const auto key = vec16(Bytes(32, 0x22));
-    share_list.insert(share_list.end(), key.begin(), key.end());
-  }
-  Bytes extensions;
-  for (const auto& e : {extension(43, versions_body), extension(10, vec16(codes16(groups))),
-                        extension(51, vec16(share_list))})
-    extensions.insert(extensions.end(), e.begin(), e.end());
-  const auto ext = vec16(extensions);
-  body.insert(body.end(), ext.begin(), ext.end());
-  return record_of(1, body);
+  wire::ClientHelloSpec spec;
+  spec.random.fill(0x11);
+  spec.cipher_suites = suites;
+  spec.supported_versions = versions;
+  spec.supported_groups = groups;
+  spec.key_shares.emplace();
+  for (const auto g : shares) spec.key_shares->push_back({g, Bytes(32, 0x22)});
+  return record_of(wire::write_client_hello(spec));
 }
 
 // RFC 8446 §4.1.3; a TLS 1.3 one carries supported_versions and a key share, a TLS 1.2 one
 // (RFC 5246 §7.4.1.3) no extensions.
 Bytes server_hello(std::uint16_t version, std::uint16_t suite) {
-  Bytes body = {0x03, 0x03};
-  body.resize(body.size() + 32, 0x33);
-  body.push_back(0);
-  put16(body, suite);
-  body.push_back(0);
+  wire::ServerHelloSpec spec;
+  spec.random.fill(0x33);
+  spec.cipher_suite = suite;
   if (version == kTls13) {
-    Bytes share;
-    put16(share, kX25519);
-    const auto key = vec16(Bytes(32, 0x44));
-    share.insert(share.end(), key.begin(), key.end());
-    Bytes extensions = extension(43, codes16({kTls13}));
-    const auto ks = extension(51, share);
-    extensions.insert(extensions.end(), ks.begin(), ks.end());
-    const auto ext = vec16(extensions);
-    body.insert(body.end(), ext.begin(), ext.end());
+    spec.supported_version = kTls13;
+    spec.key_share = wire::KeyShareEntry{kX25519, Bytes(32, 0x44)};
   }
-  return record_of(2, body);
+  return record_of(wire::write_server_hello(spec));
 }
 
 HandshakeOutcome completed(const char* role, const char* version, std::uint16_t suite) {
