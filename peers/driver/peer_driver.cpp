@@ -16,6 +16,7 @@
 #include <string>
 
 #include "capability_probe.hpp"
+#include "key_share_fallback.hpp"
 #include "loopback_socket.hpp"
 #include "protocol_json.hpp"
 #include "stack_adapter.hpp"
@@ -125,7 +126,7 @@ int run_peer(int argc, char** argv) {
   // A last line of defence: however a library misbehaves, this process ends by itself.
   ::alarm(config.timeout_ms / 1000 * 3 + 10);
 
-  const auto outcome = run_endpoint(*adapter, config);
+  const auto outcome = run_endpoint(*adapter, settle_key_shares(*adapter, config));
   emit({{"event", "result"}, {"protocol", kPeerProtocolVersion}, {"outcome", to_json(outcome)}});
   return 0;
 }

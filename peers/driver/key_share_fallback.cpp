@@ -1,0 +1,68 @@
+#include "key_share_fallback.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "memory_handshake.hpp"
+#include "probe_configs.hpp"
+#include "tls_registry.hpp"
+
+namespace tlsmatrix {
+namespace {
+
+// Enough for a ClientHello in memory; the rest of that handshake does not matter.
+constexpr std::uint32_t kFirstFlightTimeoutMs = 2000;
+
+bool adapter_refuses_key_shares(StackAdapter& adapter, const EndpointConfig& config) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
+  bool refused = false;
+  try {
+    (void)adapter.open(config, fds[0]);
+  } catch (const ConfigRejected& e) {
+    refused = e.setting() == "key_shares";
+  } catch (const std::exception&) {
+    // Anything else is for the real session to report.
+  }
+  ::close(fds[0]);
+  ::close(fds[1]);
+  return refused;
+}
+
+std::vector<std::string> sorted(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+EndpointConfig settle_key_shares(StackAdapter& adapter, const EndpointConfig& config) {
+  if (config.role != Role::client || !config.key_shares ||
+      !adapter_refuses_key_shares(adapter, config))
+    return config;
+
+  EndpointConfig own_choice = config;
+  own_choice.key_shares.reset();
+  auto pair = probe::ecdsa_pair();
+  auto client = own_choice;
+  client.verify_server = false;
+  client.timeout_ms = pair.server.timeout_ms = kFirstFlightTimeoutMs;
+  pair.server.psk = config.psk;
+  const auto hs = handshake_in_memory(adapter, client, pair.server);
+  if (hs.wire.client_hellos.empty()) return config;
+
+  std::vector<std::string> sent;
+  for (const auto& share : hs.wire.client_hellos.front().key_shares)
+    sent.push_back(group_name(share.group));
+  if (sorted(sent) != sorted(*config.key_shares)) return config;
+  std::cerr << "key_shares: the library cannot set them, but its own first ClientHello for these "
+               "groups carries exactly this set; running with its choice\n";
+  return own_choice;
+}
+
+}  // namespace tlsmatrix
