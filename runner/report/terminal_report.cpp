@@ -62,7 +62,7 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
     out += render_text(status_grid(it->second, peers));
   }
   // Unexpected cells first: they are what needs attention. Then the expected findings, most
-  // severe first; unsupported cells only as what each peer lacks, since one missing group
+  // severe first; unsupported cells only as why each peer could not run them, since one missing group
   // makes dozens of them.
   std::vector<const CellResult*> unexpected, findings;
   std::map<std::string, std::set<std::string>> lacking;
@@ -105,7 +105,7 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
     list(findings, false);
   }
   if (unsupported) {
-    out += fmt::format("\n{} cells unsupported as expected; what each peer lacks:\n", unsupported);
+    out += fmt::format("\n{} cells unsupported as expected; why, per peer:\n", unsupported);
     for (const auto& [peer, items] : lacking)
       out += fmt::format("  {:<28} {}\n", peer, fmt::join(items, ", "));
   }

@@ -102,6 +102,15 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.wire = to_json(wire);
   if (auto refused = refusal_verdict(run, wire, request)) {
     result.verdict = std::move(*refused);
+    // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
+    if (result.verdict.status == Status::unsupported) {
+      const auto refusal = [](const PeerRun& peer, std::vector<std::string>& missing) {
+        if (peer.outcome && peer.outcome->refused)
+          missing.push_back("refused " + peer.outcome->refused->setting);
+      };
+      refusal(run.client, result.client_missing);
+      refusal(run.server, result.server_missing);
+    }
     return result;
   }
   if (!run.harness_error.empty()) {
