@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "test_pki.hpp"
 #include "tls_registry.hpp"
@@ -32,13 +33,6 @@ std::vector<std::uint16_t> codes(const std::vector<std::string>& groups) {
   return out;
 }
 
-std::vector<std::uint16_t> first_shares(const MemoryHandshake& hs) {
-  std::vector<std::uint16_t> out;
-  if (!hs.wire.client_hellos.empty())
-    for (const auto& share : hs.wire.client_hellos.front().key_shares) out.push_back(share.group);
-  return out;
-}
-
 std::vector<std::uint16_t> first_groups(const MemoryHandshake& hs) {
   return hs.wire.client_hellos.empty() ? std::vector<std::uint16_t>{}
                                        : hs.wire.client_hellos.front().supported_groups;
@@ -62,7 +56,8 @@ ConfigPair with_groups(std::vector<std::string> client, std::vector<std::string>
 // A client sending exactly `shares` with its groups, in a handshake that completes.
 bool sent_exactly(const MemoryHandshake& hs, const std::vector<std::string>& groups,
                   const std::vector<std::string>& shares) {
-  return hs.completed() && first_groups(hs) == codes(groups) && first_shares(hs) == codes(shares);
+  return hs.completed() && first_groups(hs) == codes(groups) &&
+         first_key_share_groups(hs.wire) == codes(shares);
 }
 
 // Both sides report the HelloRetryRequest the wire shows, or its absence.

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "test_pki.hpp"
 #include "tls_registry.hpp"
@@ -145,11 +146,9 @@ void read_client_excludes(const Dimension& d, std::span<const MemoryHandshake> r
 
 void read_required(std::span<const MemoryHandshake> results, Capabilities& caps) {
   const auto& default_hs = results.front();
-  if (!default_hs.wire.client_hellos.empty()) {
-    for (const auto& share : default_hs.wire.client_hellos.front().key_shares)
-      caps.default_key_shares.push_back(group_name(share.group));
-    std::sort(caps.default_key_shares.begin(), caps.default_key_shares.end());
-  }
+  for (const auto group : first_key_share_groups(default_hs.wire))
+    caps.default_key_shares.push_back(group_name(group));
+  std::sort(caps.default_key_shares.begin(), caps.default_key_shares.end());
   std::size_t offset = 1;
   for (const auto& d : dimensions()) {
     const auto required = results.subspan(offset, d.items.size());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "memory_handshake.hpp"
+#include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "tls_registry.hpp"
 
@@ -57,8 +58,7 @@ EndpointConfig settle_key_shares(StackAdapter& adapter, const EndpointConfig& co
   if (hs.wire.client_hellos.empty()) return config;
 
   std::vector<std::string> sent;
-  for (const auto& share : hs.wire.client_hellos.front().key_shares)
-    sent.push_back(group_name(share.group));
+  for (const auto group : first_key_share_groups(hs.wire)) sent.push_back(group_name(group));
   if (sorted(sent) != sorted(*config.key_shares)) return config;
   std::cerr << "key_shares: the library cannot set them, but its own first ClientHello for these "
                "groups carries exactly this set; running with its choice\n";

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "test_pki.hpp"
 
@@ -23,13 +24,6 @@ std::optional<ModeSet> offered_modes(const WireObservation& wire) {
     modes.emplace_back(code == 0 ? "psk_ke" : code == 1 ? "psk_dhe_ke" : "unknown");
   std::sort(modes.begin(), modes.end());
   return modes;
-}
-
-// RFC 8446 §4.2.9: psk_ke has no key_share in the ServerHello, psk_dhe_ke has one.
-std::optional<std::string> selected_mode(const WireObservation& wire) {
-  if (wire.server_hellos.empty() || !wire.server_hellos.back().psk_selected_identity)
-    return std::nullopt;
-  return wire.server_hellos.back().key_share_group ? "psk_dhe_ke" : "psk_ke";
 }
 
 bool psk_completed(const MemoryHandshake& hs) {
@@ -53,7 +47,7 @@ void read_modes(std::span<const MemoryHandshake> results, Capabilities& caps) {
     ModeSet selected;
     bool outside = false;
     for (std::size_t c = 0; c < n; ++c) {
-      const auto mode = selected_mode(results[s * n + c].wire);
+      const auto mode = accepted_psk_mode(results[s * n + c].wire);
       if (!mode) continue;
       outside = outside || !contains(kModeSets[s], *mode);
       if (psk_completed(results[s * n + c]) && !contains(selected, *mode))

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "client_hello_applied.hpp"
+#include "observation_queries.hpp"
 #include "tls_registry.hpp"
 #include "wire_last_messages.hpp"
 
@@ -179,7 +180,7 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
     facts.psk_used = psk_used;
     facts.sources["psk_used"] = "wire";
     // PSK key exchange modes exist in TLS 1.3 only (RFC 8446 §4.2.9): a TLS 1.2 PSK has none.
-    if (wire.psk_accepted) facts.psk_mode = wire.group ? "psk_dhe_ke" : "psk_ke";
+    facts.psk_mode = accepted_psk_mode(wire);
     for (const auto& s : sides)
       if (s.outcome.handshake_ok && s.outcome.psk_used != psk_used)
         facts.inconsistencies.push_back(fmt::format(

@@ -1,0 +1,22 @@
+// Questions several parts of the project ask of one WireObservation, answered once here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wire_observation.hpp"
+
+namespace tlsmatrix {
+
+// The groups of the key_share entries of the first ClientHello, in wire order; empty when
+// there was none.
+std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observation);
+
+// The TLS 1.3 PSK key exchange mode the server accepted: "psk_dhe_ke" when its ServerHello
+// carries a key_share next to pre_shared_key, "psk_ke" when it does not (RFC 8446 §4.2.9);
+// nullopt when no PSK was accepted.
+std::optional<std::string> accepted_psk_mode(const WireObservation& observation);
+
+}  // namespace tlsmatrix
