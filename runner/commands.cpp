@@ -21,7 +21,9 @@
 namespace tlsmatrix {
 namespace {
 
-constexpr std::chrono::milliseconds kProbeTimeout{10000};
+// Once per run. A peer's probe normally takes a second or two, but it runs again, alone and
+// with more time, every handshake that timed out while all peers probed at once.
+constexpr std::chrono::milliseconds kProbeTimeout{60000};
 
 std::vector<Peer> load_peers(const CommonOptions& common) {
   if (common.catalogs.empty())

@@ -30,7 +30,7 @@ std::vector<PeerEntry> environment_peers() {
 TEST(EnvironmentMatrix, EveryCellAsExpected) {
   const auto entries = environment_peers();
   if (entries.empty()) GTEST_SKIP() << "no environments: run ci/provision (ci/test does)";
-  const auto peers = probe_peers(entries, std::chrono::seconds(20));
+  const auto peers = probe_peers(entries, std::chrono::seconds(60));
   std::map<std::string, int> per_stack;
   for (const auto& p : peers) ++per_stack[p.capabilities.stack];
   for (const auto* stack : {"openssl", "wolfssl", "gnutls"})

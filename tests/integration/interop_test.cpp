@@ -46,7 +46,7 @@ World& world() {
     World out;
     out.suites = load_suites(kSource / "suites", TestPki(kSource / "suites" / "pki"));
     for (const auto& f : shipped_deviation_files()) out.known_deviations.add_file(f);
-    out.peers = probe_peers(load_catalog(kCatalog), std::chrono::seconds(10));
+    out.peers = probe_peers(load_catalog(kCatalog), std::chrono::seconds(60));
     return out;
   }();
   return w;
