@@ -1,4 +1,4 @@
-// The features of adapters/core/features.cpp other than the PSK ones, each measured the same
+// The features of peers/protocol/features.cpp other than the PSK ones, each measured the same
 // way for every stack (the definitions are the features' meaning texts).
 #pragma once
 

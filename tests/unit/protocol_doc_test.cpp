@@ -1,5 +1,5 @@
 // peers/PROTOCOL.md is what a vendor implements a peer from, so its feature table must say
-// exactly what the typed table in adapters/core/features.cpp says: same names, same meanings.
+// exactly what the typed table in peers/protocol/features.cpp says: same names, same meanings.
 #include <gtest/gtest.h>
 
 #include <filesystem>
