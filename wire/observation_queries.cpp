@@ -1,5 +1,7 @@
 #include "observation_queries.hpp"
 
+#include "tls_registry.hpp"
+
 namespace tlsmatrix {
 
 std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observation) {
@@ -13,6 +15,30 @@ std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observa
 std::optional<std::string> accepted_psk_mode(const WireObservation& observation) {
   if (!observation.psk_accepted || observation.server_hellos.empty()) return std::nullopt;
   return observation.server_hellos.back().key_share_group ? "psk_dhe_ke" : "psk_ke";
+}
+
+namespace {
+
+constexpr std::uint16_t kTls12 = 0x0303;
+
+// PSK, DHE_PSK and RSA_PSK (RFC 4279 §2-4, with AES-GCM in RFC 5487) or ECDHE_PSK (RFC 5489):
+// their IANA names are TLS_<key exchange>_WITH_<cipher>.
+bool is_tls12_psk_suite(std::uint16_t code) {
+  const auto suite = cipher_suite_by_code(code);
+  if (!suite || suite->tls13) return false;
+  const auto with = suite->name.find("_WITH_");
+  if (!suite->name.starts_with("TLS_") || with == std::string_view::npos) return false;
+  const auto key_exchange = suite->name.substr(4, with - 4);
+  return key_exchange == "PSK" || key_exchange.ends_with("_PSK");
+}
+
+}  // namespace
+
+std::optional<bool> psk_used(const WireObservation& observation) {
+  if (observation.server_hellos.empty()) return std::nullopt;
+  const bool tls12_psk = observation.version == kTls12 && observation.cipher_suite &&
+                         is_tls12_psk_suite(*observation.cipher_suite);
+  return observation.psk_accepted || tls12_psk;
 }
 
 }  // namespace tlsmatrix

@@ -19,4 +19,8 @@ std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observa
 // nullopt when no PSK was accepted.
 std::optional<std::string> accepted_psk_mode(const WireObservation& observation);
 
+// Whether the handshake used a PSK: in TLS 1.3 the ServerHello carries pre_shared_key
+// (RFC 8446 §4.2.11); in TLS 1.2 it selects a PSK cipher suite. nullopt without a ServerHello.
+std::optional<bool> psk_used(const WireObservation& observation);
+
 }  // namespace tlsmatrix

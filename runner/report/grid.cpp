@@ -14,6 +14,14 @@ Grid empty_grid(const std::vector<Peer>& peers) {
   return g;
 }
 
+// A recorded fact as matrix.json holds it (typed, null when nobody could tell), for a grid.
+std::string observation_text(const nlohmann::json& observations, const std::string& fact) {
+  if (!observations.contains(fact)) return "-";
+  const auto& value = observations[fact];
+  if (value.is_null()) return "unknown";
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 }  // namespace
 
 Grid status_grid(const SuiteTally& suite, const std::vector<Peer>& peers) {
@@ -44,7 +52,7 @@ Grid observation_grid(const std::vector<CellResult>& cells, const Scenario& scen
         const auto& obs = it->verdict.observations;
         value = it->verdict.status == Status::unsupported || it->verdict.status == Status::error
                     ? status_name(it->verdict.status)
-                    : (obs.contains(fact) ? obs[fact].get<std::string>() : "-");
+                    : observation_text(obs, fact);
       }
       row.push_back(value);
     }

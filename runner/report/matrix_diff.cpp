@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 
+#include "results_writer.hpp"
+
 namespace tlsmatrix {
 namespace {
 
@@ -127,9 +129,10 @@ MatrixFile load_matrix(const std::string& path) {
   const auto version = m.contains("schema_version") && m["schema_version"].is_number_integer()
                            ? m["schema_version"].get<int>()
                            : 0;
-  if (version != 1 && version != 2)
-    throw MatrixFileError(fmt::format(
-        "{}: matrix schema_version {} (this runner reads versions 1 and 2)", out.path, version));
+  if (version < 1 || version > kMatrixSchemaVersion)
+    throw MatrixFileError(
+        fmt::format("{}: matrix schema_version {} (this runner reads versions 1 to {})", out.path,
+                    version, kMatrixSchemaVersion));
   if (!m.contains("peers") || !m["peers"].is_array() || !m.contains("cells") ||
       !m["cells"].is_array())
     throw MatrixFileError(fmt::format("{}: needs the arrays 'peers' and 'cells'", out.path));

@@ -21,7 +21,7 @@ struct MatrixFile {
   nlohmann::json matrix;
 };
 
-// A run folder (its matrix.json) or a matrix file, full or trimmed (schema versions 1 and 2).
+// A run folder (its matrix.json) or a matrix file, full or trimmed (schema versions 1 to 3).
 // Throws MatrixFileError naming the file and what is wrong with it.
 MatrixFile load_matrix(const std::string& path);
 

@@ -14,7 +14,7 @@
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 2;
+inline constexpr int kMatrixSchemaVersion = 3;
 
 class ResultsWriter {
  public:

@@ -5,25 +5,10 @@
 #include <vector>
 
 #include "endpoint_config.hpp"
+#include "fact.hpp"
 #include "features.hpp"
 
 namespace tlsmatrix {
-
-// The observable facts a scenario can check or record. facts.cpp names and validates them
-// (one table); verdict/facts_from_run.cpp says where each is read from.
-enum class Fact {
-  handshake,
-  version,
-  cipher_suite,
-  group,
-  hello_retry_request,
-  alert,
-  psk_used,
-  psk_mode,
-  client_hello_bytes,      // size of the first ClientHello message on the wire
-  client_key_share_bytes,  // total key_exchange bytes of its key shares
-  server_key_share_bytes,  // key_exchange bytes of the ServerHello's key share
-};
 
 // What happens to the cell when a check does not hold.
 enum class Severity { fail, deviation };
@@ -60,12 +45,6 @@ struct Suite {
   std::vector<Scenario> scenarios;
 };
 
-const char* fact_name(Fact fact);
-bool fact_from_name(const std::string& name, Fact& out);
-// Whether `value` is something `fact` can be.
-bool valid_fact_value(Fact fact, const std::string& value);
-// Every fact name, for error messages.
-std::string fact_names();
 const char* severity_name(Severity severity);
 
 }  // namespace tlsmatrix

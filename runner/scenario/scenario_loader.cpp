@@ -100,7 +100,7 @@ class Reader {
 
     if (const auto record = node["record"]) {
       if (!record.IsSequence()) fail(record, "record must be a list of facts");
-      for (const auto& item : record) sc.record.push_back(fact(item));
+      for (const auto& item : record) sc.record.push_back(recorded_fact(item));
     }
     return sc;
   }
@@ -163,7 +163,7 @@ class Reader {
     bool have_fact = false, have_mismatch = false;
     for (const auto& kv : node) {
       const auto key = kv.first.as<std::string>();
-      Fact f;
+      const auto f = fact_by_name(key);
       if (key == "cite") {
         e.cite = scalar(kv.second, key);
       } else if (key == "from") {
@@ -179,12 +179,16 @@ class Reader {
         else
           fail(kv.second, "on_mismatch must be fail or deviation");
         have_mismatch = true;
-      } else if (fact_from_name(key, f)) {
+      } else if (f) {
         if (have_fact) fail(kv.first, "one fact per check; split it into two checks");
+        if (definition(*f).use == FactUse::record_only)
+          fail(kv.first, fmt::format("{} can be recorded (record: [{}]) but not expected: no RFC "
+                                     "fixes it",
+                                     key, key));
         have_fact = true;
-        e.fact = f;
+        e.fact = *f;
         e.any_of = strings(kv.second, key);
-        for (const auto& v : e.any_of) check_value(kv.second, f, v);
+        for (const auto& v : e.any_of) check_value(kv.second, *f, v);
       } else {
         fail(kv.first,
              fmt::format("unknown check key '{}' (facts: {}; plus cite, from, on_mismatch)", key,
@@ -194,10 +198,15 @@ class Reader {
     if (!have_fact) fail(node, "the check names no fact");
     if (e.cite.empty())
       fail(node, "every check must cite the RFC or draft section it comes from (cite: ...)");
-    if (e.fact == Fact::alert && e.from.empty())
-      fail(node, "an alert check must say which side sends it (from: client|server)");
+    const bool per_sender = definition(e.fact).merge == Merge::alerts_per_sender;
+    if (per_sender && e.from.empty())
+      fail(node, fmt::format("a {} check must say which side sends it (from: client|server)",
+                             fact_name(e.fact)));
+    if (!per_sender && !e.from.empty())
+      fail(node, fmt::format("from: applies to alert checks, not to {}", fact_name(e.fact)));
     // The alert a refusal carries is a detail RFC 8446 fixes once the refusal itself is right.
-    if (!have_mismatch && e.fact == Fact::alert) e.on_mismatch = Severity::deviation;
+    if (!have_mismatch && definition(e.fact).kind == ValueKind::alert)
+      e.on_mismatch = Severity::deviation;
     return e;
   }
 
@@ -206,11 +215,12 @@ class Reader {
       fail(at, fmt::format("'{}' is not a valid value for {}", v, fact_name(fact)));
   }
 
-  Fact fact(const YAML::Node& node) const {
-    Fact f;
-    if (!fact_from_name(scalar(node, "record"), f))
-      fail(node, fmt::format("unknown fact '{}'", node.Scalar()));
-    return f;
+  Fact recorded_fact(const YAML::Node& node) const {
+    const auto f = fact_by_name(scalar(node, "record"));
+    if (!f) fail(node, fmt::format("unknown fact '{}' (facts: {})", node.Scalar(), fact_names()));
+    if (definition(*f).use == FactUse::expect_only)
+      fail(node, fmt::format("{} cannot be recorded, only expected", node.Scalar()));
+    return *f;
   }
 
   YAML::Node required(const YAML::Node& map, const char* key) const {

@@ -6,8 +6,6 @@
 #include <algorithm>
 
 #include "client_hello_applied.hpp"
-#include "observation_queries.hpp"
-#include "tls_registry.hpp"
 #include "wire_last_messages.hpp"
 
 namespace tlsmatrix {
@@ -37,43 +35,33 @@ void add_alert(std::vector<std::string>& alerts, const std::string& name) {
   if (std::find(alerts.begin(), alerts.end(), name) == alerts.end()) alerts.push_back(name);
 }
 
-// A named fact from the wire when it saw it, else from the peers, noting any contradiction.
-template <typename T, typename Namer>
-std::optional<std::string> merge(const char* fact, const std::optional<T>& wire,
-                                 const std::vector<Side>& sides,
-                                 std::optional<T> HandshakeOutcome::*field, Namer name,
-                                 CellFacts& facts) {
-  std::optional<T> value = wire;
-  std::string source = "wire";
-  for (const auto& s : sides) {
-    const auto& reported = s.outcome.*field;
-    if (!s.outcome.handshake_ok || !reported) continue;
-    if (!value) {
-      value = reported;
-      source = fmt::format("{} peer", s.role);
-    } else if (*value != *reported) {
-      facts.inconsistencies.push_back(fmt::format("{} peer {} reports {} {} but the {} shows {}",
-                                                  s.role, s.peer_id, fact, name(*reported), source,
-                                                  name(*value)));
+// The facts read from the wire and the peers, each by its row of the fact table: the wire
+// decides where it could see, then the peers; a peer that contradicts the value taken makes
+// the cell untrustworthy.
+void read_facts(const WireObservation& wire, const std::vector<Side>& sides, CellFacts& facts) {
+  for (const auto& d : fact_table()) {
+    if (d.merge != Merge::wire_then_peers && d.merge != Merge::wire_only) continue;
+    std::optional<std::string> value = d.from_wire ? d.from_wire(wire) : std::nullopt;
+    std::string source = "wire";
+    if (d.merge == Merge::wire_then_peers && d.from_peer) {
+      for (const auto& s : sides) {
+        if (!s.outcome.handshake_ok) continue;
+        const auto reported = d.from_peer(s.outcome);
+        if (!reported) continue;
+        if (!value) {
+          value = reported;
+          source = fmt::format("{} peer", s.role);
+        } else if (*value != *reported) {
+          facts.inconsistencies.push_back(
+              fmt::format("{} peer {} reports {} {} but the {} shows {}", s.role, s.peer_id, d.name,
+                          *reported, source, *value));
+        }
+      }
     }
+    if (!value) continue;
+    facts.values[d.fact] = *value;
+    facts.sources[d.name] = source;
   }
-  if (!value) return std::nullopt;
-  facts.sources[fact] = source;
-  return name(*value);
-}
-
-constexpr std::uint16_t kTls12 = 0x0303;
-
-// In TLS 1.2 a PSK is used exactly when the ServerHello selects a suite of a PSK key exchange:
-// PSK, DHE_PSK and RSA_PSK (RFC 4279 §2-4, with AES-GCM in RFC 5487) or ECDHE_PSK (RFC 5489).
-// Their IANA names are TLS_<key exchange>_WITH_<cipher>.
-bool is_tls12_psk_suite(std::uint16_t code) {
-  const auto suite = cipher_suite_by_code(code);
-  if (!suite || suite->tls13) return false;
-  const auto with = suite->name.find("_WITH_");
-  if (!suite->name.starts_with("TLS_") || with == std::string_view::npos) return false;
-  const auto key_exchange = suite->name.substr(4, with - 4);
-  return key_exchange == "PSK" || key_exchange.ends_with("_PSK");
 }
 
 // A peer that reports a completed handshake the relay never saw is not believed: its report
@@ -132,64 +120,7 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
   check_wire_shows_handshake(wire, sides, facts);
 
   facts.handshake = handshake_result(sides);
-  // Peers report versions by name, so this one fact is merged by name.
-  if (wire.version) {
-    facts.version = version_name(*wire.version);
-    facts.sources["version"] = "wire";
-  }
-  for (const auto& s : sides) {
-    if (!s.outcome.handshake_ok || !s.outcome.version) continue;
-    if (!facts.version) {
-      facts.version = s.outcome.version;
-      facts.sources["version"] = fmt::format("{} peer", s.role);
-    } else if (*facts.version != *s.outcome.version) {
-      facts.inconsistencies.push_back(
-          fmt::format("{} peer {} reports version {} but the {} shows {}", s.role, s.peer_id,
-                      *s.outcome.version, facts.sources["version"], *facts.version));
-    }
-  }
-  facts.cipher_suite = merge(
-      "cipher_suite", wire.cipher_suite, sides, &HandshakeOutcome::cipher_suite,
-      [](std::uint16_t c) { return cipher_suite_name(c); }, facts);
-  facts.group = merge(
-      "group", wire.group, sides, &HandshakeOutcome::group,
-      [](std::uint16_t c) { return group_name(c); }, facts);
-
-  // HelloRetryRequest: the wire decides once it saw a ClientHello; the peers must agree.
-  if (!wire.client_hellos.empty()) {
-    facts.hello_retry_request = wire.hello_retry_request;
-    facts.sources["hello_retry_request"] = "wire";
-  }
-  for (const auto& s : sides) {
-    if (!s.outcome.handshake_ok || !s.outcome.hello_retry_request.has_value()) continue;
-    const bool reported = s.outcome.hello_retry_request.value();
-    if (!facts.hello_retry_request.has_value()) {
-      facts.hello_retry_request = reported;
-      facts.sources["hello_retry_request"] = fmt::format("{} peer", s.role);
-    } else if (facts.hello_retry_request.value() != reported) {
-      facts.inconsistencies.push_back(
-          fmt::format("{} peer {} reports hello_retry_request {} but the {} shows {}", s.role,
-                      s.peer_id, reported, facts.sources["hello_retry_request"], !reported));
-    }
-  }
-
-  if (!wire.server_hellos.empty()) {
-    const bool tls12_psk =
-        wire.version == kTls12 && wire.cipher_suite && is_tls12_psk_suite(*wire.cipher_suite);
-    const bool psk_used = wire.psk_accepted || tls12_psk;
-    facts.psk_used = psk_used;
-    facts.sources["psk_used"] = "wire";
-    // PSK key exchange modes exist in TLS 1.3 only (RFC 8446 §4.2.9): a TLS 1.2 PSK has none.
-    facts.psk_mode = accepted_psk_mode(wire);
-    for (const auto& s : sides)
-      if (s.outcome.handshake_ok && s.outcome.psk_used != psk_used)
-        facts.inconsistencies.push_back(fmt::format(
-            "{} peer {} reports psk used = {} but the ServerHello says {}{}", s.role, s.peer_id,
-            s.outcome.psk_used, psk_used,
-            tls12_psk
-                ? fmt::format(" (TLS 1.2 PSK suite {})", cipher_suite_name(*wire.cipher_suite))
-                : ""));
-  }
+  read_facts(wire, sides, facts);
 
   // Alerts: each side's own word, the other side's, and the plaintext records.
   if (is_refusal_alert(client.outcome.alert_sent))
@@ -209,24 +140,14 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
                                                     client_capabilities.has(Feature::group_order)}))
     facts.inconsistencies.push_back(std::move(c));
 
-  if (!wire.client_hellos.empty()) {
-    const auto& hello = wire.client_hellos.front();
-    facts.client_hello_bytes = hello.message_length;
-    std::size_t shares = 0;
-    for (const auto& ks : hello.key_shares) shares += ks.key_exchange_length;
-    facts.client_key_share_bytes = shares;
-  }
-  if (!wire.server_hellos.empty() && wire.server_hellos.back().key_share_length)
-    facts.server_key_share_bytes = *wire.server_hellos.back().key_share_length;
-
   if (facts.handshake == HandshakeResult::stalled) {
     facts.handshake_summary = stall_summary(sides, wire);
   } else if (facts.handshake == HandshakeResult::success) {
-    facts.handshake_summary =
-        fmt::format("handshake completed ({} {} {}{}), application data verified both ways",
-                    facts.version.value_or("?"), facts.cipher_suite.value_or("?"),
-                    facts.group.value_or("no group"),
-                    facts.hello_retry_request.value_or(false) ? ", after HelloRetryRequest" : "");
+    facts.handshake_summary = fmt::format(
+        "handshake completed ({} {} {}{}), application data verified both ways",
+        facts.value(Fact::version).value_or("?"), facts.value(Fact::cipher_suite).value_or("?"),
+        facts.value(Fact::group).value_or("no group"),
+        facts.value(Fact::hello_retry_request) == "true" ? ", after HelloRetryRequest" : "");
   } else {
     facts.handshake_summary = fmt::format("{}; {}", side_summary(client), side_summary(server));
   }

@@ -8,48 +8,15 @@
 namespace tlsmatrix {
 namespace {
 
-std::string bool_text(const std::optional<bool>& b) {
-  return b ? (*b ? "true" : "false") : "unknown";
-}
-
-std::string count_text(const std::optional<std::size_t>& n) {
-  return n ? std::to_string(*n) : "unknown";
-}
-
-// The observed value of a fact, as the text scenarios use; "unknown" when nobody could tell.
+// The observed value of a fact, as the text scenarios use.
 std::string observed_value(const Expectation& e, const CellFacts& f) {
-  switch (e.fact) {
-    case Fact::handshake:
-      return handshake_result_name(f.handshake);
-    case Fact::version:
-      return f.version.value_or("unknown");
-    case Fact::cipher_suite:
-      return f.cipher_suite.value_or("unknown");
-    case Fact::group:
-      return f.group.value_or("unknown");
-    case Fact::hello_retry_request:
-      return bool_text(f.hello_retry_request);
-    case Fact::psk_used:
-      return bool_text(f.psk_used);
-    case Fact::psk_mode:
-      return f.psk_mode.value_or("none");
-    case Fact::client_hello_bytes:
-      return count_text(f.client_hello_bytes);
-    case Fact::client_key_share_bytes:
-      return count_text(f.client_key_share_bytes);
-    case Fact::server_key_share_bytes:
-      return count_text(f.server_key_share_bytes);
-    case Fact::alert: {
-      const auto& alerts = e.from == "client" ? f.alerts_from_client : f.alerts_from_server;
-      return alerts.empty() ? "no alert" : fmt::format("{}", fmt::join(alerts, ", "));
-    }
-  }
-  return "unknown";
+  return f.text(e.fact, e.from);
 }
 
 bool holds(const Expectation& e, const CellFacts& f) {
   const auto& want = e.any_of;
-  if (e.fact == Fact::alert) {
+  if (definition(e.fact).merge == Merge::alerts_per_sender) {
+    // Any of the alerts the sender sent will do.
     const auto& alerts = e.from == "client" ? f.alerts_from_client : f.alerts_from_server;
     return std::any_of(alerts.begin(), alerts.end(), [&](const auto& a) {
       return std::find(want.begin(), want.end(), a) != want.end();
@@ -62,23 +29,12 @@ bool holds(const Expectation& e, const CellFacts& f) {
 std::string expected_text(const Expectation& e) {
   const auto values =
       e.any_of.size() == 1 ? e.any_of.front() : fmt::format("one of {}", fmt::join(e.any_of, ", "));
-  if (e.fact == Fact::alert) return fmt::format("{} alert from the {}", values, e.from);
+  if (definition(e.fact).merge == Merge::alerts_per_sender)
+    return fmt::format("{} alert from the {}", values, e.from);
   return fmt::format("{} {}", fact_name(e.fact), values);
 }
 
 }  // namespace
-
-const char* handshake_result_name(HandshakeResult result) {
-  switch (result) {
-    case HandshakeResult::success:
-      return "success";
-    case HandshakeResult::refused:
-      return "refused";
-    case HandshakeResult::stalled:
-      return "stalled";
-  }
-  return "?";
-}
 
 const char* status_name(Status status) {
   switch (status) {
@@ -114,11 +70,8 @@ int severity_rank(Status status) {
 
 Verdict judge(const Scenario& scenario, const CellFacts& facts) {
   Verdict v;
-  for (const auto fact : scenario.record) {
-    Expectation probe;
-    probe.fact = fact;
-    v.observations[fact_name(fact)] = observed_value(probe, facts);
-  }
+  for (const auto fact : scenario.record)
+    v.observations[fact_name(fact)] = fact_json(fact, facts.text(fact));
   if (!facts.inconsistencies.empty()) {
     auto untrusted = untrusted_verdict(facts.inconsistencies);
     untrusted.observations = std::move(v.observations);

@@ -116,6 +116,29 @@ TEST(ScenarioLoader, RequiresIsTypedAndATypoIsNamedWhereItStands) {
       << error;
 }
 
+// How a suite may use a fact is the fact table's to say (runner/facts/fact_table.cpp).
+TEST(ScenarioLoader, UsesEachFactAsTheFactTableAllows) {
+  std::string expect_size = kValid;
+  expect_size.replace(expect_size.find("hello_retry_request: true"), 25, "client_hello_bytes: 512");
+  EXPECT_NE(error_of(expect_size).find("client_hello_bytes can be recorded"), std::string::npos)
+      << error_of(expect_size);
+
+  std::string record_alert = kValid;
+  record_alert.replace(record_alert.find("record: [group]"), 15, "record: [alert]");
+  EXPECT_NE(error_of(record_alert).find("alert cannot be recorded"), std::string::npos)
+      << error_of(record_alert);
+
+  std::string record_size = kValid;
+  record_size.replace(record_size.find("record: [group]"), 15, "record: [client_hello_bytes]");
+  EXPECT_EQ(load(record_size).scenarios[0].record, std::vector<Fact>{Fact::client_hello_bytes});
+
+  std::string from_on_group = kValid;
+  from_on_group.replace(from_on_group.find("      - hello_retry_request: true\n"), 0,
+                        "      - group: x25519\n        from: client\n        cite: RFC 8446\n");
+  EXPECT_NE(error_of(from_on_group).find("from: applies to alert checks"), std::string::npos)
+      << error_of(from_on_group);
+}
+
 TEST(ScenarioLoader, RejectsStructuralMistakes) {
   std::string no_outcome = kValid;
   const std::string outcome_check = "      - handshake: success\n        cite: RFC 8446 §4.1.1\n";

@@ -40,9 +40,9 @@ CellFacts successful_hrr() {
   CellFacts f;
   f.handshake = HandshakeResult::success;
   f.handshake_summary = "handshake completed";
-  f.version = "TLSv1.3";
-  f.group = "secp256r1";
-  f.hello_retry_request = true;
+  f.values[Fact::version] = "TLSv1.3";
+  f.values[Fact::group] = "secp256r1";
+  f.values[Fact::hello_retry_request] = "true";
   return f;
 }
 
@@ -58,8 +58,8 @@ TEST(Verdict, PassWhenEveryCheckHolds) {
 TEST(Verdict, FailWhenTheServerSkipsTheHelloRetryRequest) {
   const auto scenario = hrr_scenario();
   auto facts = successful_hrr();
-  facts.hello_retry_request = false;
-  facts.group = "x25519";
+  facts.values[Fact::hello_retry_request] = "false";
+  facts.values[Fact::group] = "x25519";
   const auto v = judge(scenario, facts);
   EXPECT_EQ(v.status, Status::fail);
   EXPECT_NE(v.reason.find("expected hello_retry_request true (RFC 8446 §4.1.1), observed false"),
