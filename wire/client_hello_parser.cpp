@@ -14,9 +14,9 @@ namespace {
 constexpr std::string_view kMessage = "ClientHello";
 constexpr std::uint8_t kHostNameType = 0;  // RFC 6066 §3 NameType host_name
 
-// Host names end up in JSON reports, which must be valid UTF-8; a hostile or broken client
-// can send any bytes, so anything outside printable ASCII is spelled out.
-std::string printable_host_name(std::span<const std::uint8_t> raw) {
+// Host names and PSK identities end up in JSON reports, which must be valid UTF-8; a hostile
+// or broken client can send any bytes, so anything outside printable ASCII is spelled out.
+std::string printable(std::span<const std::uint8_t> raw) {
   std::string out;
   for (const std::uint8_t byte : raw) {
     if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
@@ -70,7 +70,8 @@ bool read_psk_modes(ByteReader ext, ClientHelloObservation& hello) {
 bool read_pre_shared_key(const ByteReader& ext, ClientHelloObservation& hello) {
   hello.pre_shared_key = true;
   const auto offered = read_offered_psks(ext.rest());
-  hello.psk_identity_count = offered.identities.size();
+  for (const auto identity : offered.identities)
+    hello.psk_identities.push_back(printable(identity));
   return offered.well_formed;
 }
 
@@ -83,7 +84,7 @@ bool read_server_name(ByteReader ext, ClientHelloObservation& hello) {
     const auto name = type ? list->vector(2) : std::nullopt;
     if (!name) return false;
     if (*type == kHostNameType && !hello.server_name) {
-      hello.server_name = printable_host_name(name->rest());
+      hello.server_name = printable(name->rest());
     }
   }
   return true;

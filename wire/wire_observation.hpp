@@ -48,7 +48,9 @@ struct ClientHelloObservation {
   std::vector<KeyShareObservation> key_shares;
   std::vector<std::uint8_t> psk_key_exchange_modes;  // 0 = psk_ke, 1 = psk_dhe_ke
   bool pre_shared_key = false;
-  std::size_t psk_identity_count = 0;
+  // The offered PSK identities (RFC 8446 §4.2.11), in order; bytes outside printable ASCII as
+  // \xNN.
+  std::vector<std::string> psk_identities;
   bool early_data = false;
   // The first host_name of server_name (RFC 6066 §3); bytes outside printable ASCII as \xNN.
   std::optional<std::string> server_name;

@@ -64,7 +64,7 @@ json client_hello_json(const ClientHelloObservation& hello) {
           {"psk_key_exchange_modes",
            coded_list(hello.psk_key_exchange_modes, &wire::psk_key_exchange_mode_name)},
           {"pre_shared_key", hello.pre_shared_key},
-          {"psk_identity_count", hello.psk_identity_count},
+          {"psk_identities", hello.psk_identities},
           {"early_data", hello.early_data},
           {"server_name", optional_value(hello.server_name)},
           {"extensions", coded_list(hello.extensions, &wire::extension_name)}};

@@ -39,6 +39,7 @@ enum class ValueKind {
   boolean,       // "true" / "false"; JSON true / false
   count,         // a decimal number of bytes or messages; JSON number
   psk_mode,      // "psk_ke" / "psk_dhe_ke" (RFC 8446 §4.2.9)
+  text,          // any text the configuration names, such as a PSK identity
 };
 
 // How the sources of a fact are combined.

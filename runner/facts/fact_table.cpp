@@ -194,6 +194,8 @@ bool valid_fact_value(Fact fact, const std::string& v) {
       return is_count(v);
     case ValueKind::psk_mode:
       return v == "psk_ke" || v == "psk_dhe_ke";
+    case ValueKind::text:
+      return !v.empty();
   }
   return false;
 }

@@ -72,7 +72,7 @@ TEST(HelloWriter, ClientHelloReadsBackFieldByField) {
   EXPECT_EQ(hello.key_shares[1].key_exchange_length, 32u);
   EXPECT_EQ(hello.psk_key_exchange_modes, (std::vector<std::uint8_t>{0, 1}));
   EXPECT_TRUE(hello.pre_shared_key);
-  EXPECT_EQ(hello.psk_identity_count, 2u);
+  EXPECT_EQ(hello.psk_identities, (std::vector<std::string>{"id1", "id2"}));
   EXPECT_FALSE(hello.early_data);
   EXPECT_EQ(hello.server_name, "wire.test");
   // pre_shared_key last, as RFC 8446 §4.2.11 requires.

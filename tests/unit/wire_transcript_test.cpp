@@ -294,7 +294,7 @@ TEST(WireTranscriptCaptured, Tls13X25519) {
   EXPECT_EQ(hello.key_shares[0].key_exchange_length, 32u);
   EXPECT_EQ(hello.psk_key_exchange_modes, std::vector<std::uint8_t>{1});  // psk_dhe_ke
   EXPECT_FALSE(hello.pre_shared_key);
-  EXPECT_EQ(hello.psk_identity_count, 0u);
+  EXPECT_TRUE(hello.psk_identities.empty());
   EXPECT_FALSE(hello.early_data);
   EXPECT_EQ(hello.server_name, "wire.test");
   EXPECT_EQ(hello.extensions.size(), 10u);
@@ -426,7 +426,7 @@ TEST(WireTranscriptCaptured, Tls13PskResumptionWithEarlyData) {
   ASSERT_EQ(seen.client_hellos.size(), 1u);
   const auto& hello = seen.client_hellos[0];
   EXPECT_TRUE(hello.pre_shared_key);
-  EXPECT_EQ(hello.psk_identity_count, 1u);
+  EXPECT_EQ(hello.psk_identities.size(), 1u);
   EXPECT_TRUE(hello.early_data);
   EXPECT_EQ(hello.psk_key_exchange_modes, std::vector<std::uint8_t>{1});
   EXPECT_EQ(hello.extensions.back(), 41);  // RFC 8446 §4.2.11: pre_shared_key comes last
