@@ -24,6 +24,7 @@ enum class Fact {
   alert,
   psk_used,
   psk_mode,
+  psk_identity,
   client_hello_bytes,
   client_key_share_bytes,
   server_key_share_bytes,

@@ -60,6 +60,14 @@ std::optional<std::string> peer_psk_used(const HandshakeOutcome& o) {
 std::optional<std::string> wire_psk_mode(const WireObservation& w) {
   return accepted_psk_mode(w);
 }
+// The identity at the index the ServerHello selected, of the ClientHello it answers (§4.2.11).
+std::optional<std::string> wire_psk_identity(const WireObservation& w) {
+  if (w.client_hellos.empty() || w.server_hellos.empty()) return std::nullopt;
+  const auto selected = w.server_hellos.back().psk_selected_identity;
+  const auto& offered = w.client_hellos.back().psk_identities;
+  if (!selected || *selected >= offered.size()) return std::nullopt;
+  return offered[*selected];
+}
 std::optional<std::string> wire_client_hello_bytes(const WireObservation& w) {
   if (w.client_hellos.empty()) return std::nullopt;
   return std::to_string(w.client_hellos.front().message_length);
@@ -124,6 +132,11 @@ const std::array kFacts = {
     .use = FactUse::expect_and_record, .absent = "none",
     .values = "`psk_ke`, `psk_dhe_ke`",
     .read_from = "ServerHello: pre_shared_key with or without key_share"},
+  FactDefinition{.fact = Fact::psk_identity, .name = "psk_identity", .kind = ValueKind::text,
+    .merge = Merge::wire_only, .from_wire = wire_psk_identity, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = "none",
+    .values = "the identity as configured",
+    .read_from = "the ClientHello identity that ServerHello pre_shared_key selects"},
   FactDefinition{.fact = Fact::client_hello_bytes, .name = "client_hello_bytes",
     .kind = ValueKind::count, .merge = Merge::wire_only,
     .from_wire = wire_client_hello_bytes, .from_peer = nullptr,

@@ -210,9 +210,50 @@ TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
   ecdhe.server_bytes = server_hello(kTls12, kEcdheEcdsaAes128Gcm);
   ecdhe.run.client.outcome->cipher_suite = ecdhe.run.server.outcome->cipher_suite =
       kEcdheEcdsaAes128Gcm;
-  EXPECT_TRUE(
-      mentions(ecdhe.facts().inconsistencies,
-               "client peer a@host reports psk_used true but the wire shows false"));
+  EXPECT_TRUE(mentions(ecdhe.facts().inconsistencies,
+                       "client peer a@host reports psk_used true but the wire shows false"));
+}
+
+// An external PSK with (EC)DHE (RFC 8446 §4.2.9, §4.2.11): the identity the server selected is
+// read off the two hellos, as are the mode and the use of a PSK.
+TEST(FactsFromRun, ExternalPskFactsComeFromTheHellos) {
+  Cell cell;
+  wire::ClientHelloSpec offer;
+  offer.random.fill(0x11);
+  offer.cipher_suites = {kAes128Gcm};
+  offer.supported_versions = {kTls13};
+  offer.supported_groups = {kX25519};
+  offer.key_shares = {{kX25519, Bytes(32, 0x22)}};
+  offer.psk_key_exchange_modes = {1};  // psk_dhe_ke
+  offer.psk_identities = {{Bytes{'a', 'l', 'i', 'c', 'e'}, 0}, {Bytes{'b', 'o', 'b'}, 0}};
+  offer.psk_binders = {Bytes(32, 0x55), Bytes(32, 0x66)};
+  cell.client_bytes = record_of(wire::write_client_hello(offer));
+  wire::ServerHelloSpec answer;
+  answer.random.fill(0x33);
+  answer.cipher_suite = kAes128Gcm;
+  answer.supported_version = kTls13;
+  answer.key_share = wire::KeyShareEntry{kX25519, Bytes(32, 0x44)};
+  answer.psk_selected_identity = 1;
+  cell.server_bytes = record_of(wire::write_server_hello(answer));
+  for (auto* peer : {&cell.run.client.outcome, &cell.run.server.outcome}) {
+    *peer =
+        completed(peer == &cell.run.client.outcome ? "client" : "server", "TLSv1.3", kAes128Gcm);
+    (*peer)->psk_used = true;
+  }
+  cell.request.client_config.groups = {"x25519"};
+  cell.request.client_config.cipher_suites = {"TLS_AES_128_GCM_SHA256"};
+
+  const auto facts = cell.facts();
+  EXPECT_TRUE(facts.inconsistencies.empty()) << facts.inconsistencies.front();
+  EXPECT_EQ(facts.value(Fact::psk_identity), "bob");
+  EXPECT_EQ(facts.value(Fact::psk_mode), "psk_dhe_ke");
+  EXPECT_EQ(facts.value(Fact::psk_used), "true");
+  EXPECT_EQ(facts.sources.at("psk_identity"), "wire");
+  EXPECT_EQ(
+      judge(expecting({check(Fact::handshake, {"success"}), check(Fact::psk_identity, {"alice"})}),
+            facts)
+          .status,
+      Status::fail);
 }
 
 TEST(FactsFromRun, OfferedCipherSuitesMustBeTheConfiguredOnesInOrder) {
