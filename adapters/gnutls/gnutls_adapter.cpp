@@ -1,5 +1,6 @@
 // The GnuTLS stack: make_stack_adapter() for tlsmatrix-peer-gnutls.
 #include <memory>
+#include <stdexcept>
 
 #include "gnutls_connection.hpp"
 #include "gnutls_util.hpp"
@@ -9,6 +10,23 @@ namespace tlsmatrix {
 namespace gnutls_adapter {
 namespace {
 
+// The session with its credentials and priorities, every setting applied; only the socket is
+// missing.
+class GnutlsConfigured final : public ConfiguredEndpoint {
+ public:
+  explicit GnutlsConfigured(const EndpointConfig& config)
+      : connection_(std::make_unique<GnutlsConnection>(config)) {}
+
+  std::unique_ptr<TlsConnection> attach(int fd) override {
+    if (!connection_) throw std::logic_error("GnuTLS endpoint attached twice");
+    connection_->attach(fd);
+    return std::move(connection_);
+  }
+
+ private:
+  std::unique_ptr<GnutlsConnection> connection_;
+};
+
 class GnutlsAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
@@ -16,8 +34,8 @@ class GnutlsAdapter final : public StackAdapter {
     return {"gnutls", "GnuTLS", version, "GnuTLS " + version};
   }
 
-  std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
-    return std::make_unique<GnutlsConnection>(config, fd);
+  std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
+    return std::make_unique<GnutlsConfigured>(config);
   }
 };
 

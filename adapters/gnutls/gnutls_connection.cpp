@@ -96,7 +96,7 @@ GnutlsConnection::TicketKey::~TicketKey() {
   gnutls_free(key.data);
 }
 
-GnutlsConnection::GnutlsConnection(const EndpointConfig& config, int fd)
+GnutlsConnection::GnutlsConnection(const EndpointConfig& config)
     : config_(config),
       credentials_(make_credentials(config_)),
       priority_(compile_priority(config_)) {
@@ -116,9 +116,12 @@ GnutlsConnection::GnutlsConnection(const EndpointConfig& config, int fd)
   gnutls_handshake_set_hook_function(raw, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST,
                                      on_handshake_message);
   if (config_.keylog) gnutls_session_set_keylog_function(raw, on_keylog);
-  gnutls_transport_set_int(raw, fd);
   gnutls_handshake_set_timeout(raw, config_.timeout_ms);
   gnutls_record_set_timeout(raw, config_.timeout_ms);
+}
+
+void GnutlsConnection::attach(int fd) {
+  gnutls_transport_set_int(session_.get(), fd);
 }
 
 GnutlsConnection::~GnutlsConnection() {

@@ -1,4 +1,5 @@
-// One TLS endpoint over a connected socket, driven by GnuTLS.
+// One TLS endpoint driven by GnuTLS: configured from its EndpointConfig first, then attached to
+// a connected socket.
 #pragma once
 
 #include <optional>
@@ -15,11 +16,15 @@ namespace tlsmatrix::gnutls_adapter {
 
 class GnutlsConnection final : public TlsConnection {
  public:
-  // Throws ConfigRejected when GnuTLS cannot do exactly what `config` asks.
-  GnutlsConnection(const EndpointConfig& config, int fd);
+  // Creates and configures the session. Throws ConfigRejected when GnuTLS cannot do exactly
+  // what `config` asks.
+  explicit GnutlsConnection(const EndpointConfig& config);
   ~GnutlsConnection() override;
   GnutlsConnection(const GnutlsConnection&) = delete;
   GnutlsConnection& operator=(const GnutlsConnection&) = delete;
+
+  // Gives the session the connected socket `fd` (not owned) as its transport.
+  void attach(int fd);
 
   bool handshake() override;
   bool write_all(std::span<const std::byte> data) override;
@@ -38,7 +43,7 @@ class GnutlsConnection final : public TlsConnection {
   };
 
   unsigned init_flags() const;
-  // Everything both the real session and the key share probe need.
+  // Applies the priorities, credentials and per-role settings to the session.
   void configure(gnutls_session_t session) const;
   // Records what a fatal error means on the wire: the alert received, or the alert we answer
   // with, and the library's error text.

@@ -1,7 +1,7 @@
 // The one interface every TLS stack implements. An adapter never touches sockets beyond the
 // connected descriptor it is handed, never prints to stdout and never decides a verdict: it
-// configures its library from an EndpointConfig, runs the handshake, moves application data
-// and describes what happened.
+// configures its library from an EndpointConfig, then, attached to a connected socket, runs
+// the handshake, moves application data and describes what happened.
 #pragma once
 
 #include <cstddef>
@@ -15,9 +15,10 @@
 
 namespace tlsmatrix {
 
-// Thrown while configuring when the library cannot honour a setting. The peer reports it as a
-// refusal (peers/PROTOCOL.md, `refused`) naming the endpoint configuration key, and the runner
-// makes the cell `unsupported`: the peer said so instead of running something else.
+// Thrown by StackAdapter::configure() when the library cannot honour a setting. The peer
+// reports it as a refusal (peers/PROTOCOL.md, `refused`) naming the endpoint configuration key,
+// and the runner makes the cell `unsupported`: the peer said so instead of running something
+// else.
 class ConfigRejected : public std::runtime_error {
  public:
   ConfigRejected(std::string setting, const std::string& reason)
@@ -57,15 +58,29 @@ struct StackIdentity {
   std::string version_text;  // the full banner the library prints
 };
 
-// What a stack can do is not the adapter's to say: the peer driver measures it through open()
-// (peers/driver/capability_probe.hpp).
+// A library configured for one endpoint and not yet tied to any socket. Configuring is a step
+// of its own so that a configuration the library rejects is known before a server announces
+// `listening` or a client connects (peers/PROTOCOL.md, "Stages").
+class ConfiguredEndpoint {
+ public:
+  virtual ~ConfiguredEndpoint() = default;
+  // Binds the configured connection to the connected socket `fd` (the adapter does not own
+  // it) and nothing else: every setting was applied, and could be refused, in configure().
+  // One configured endpoint serves one connection, so attach() is called at most once: the
+  // libraries keep settings on the per-connection object too, which configure() already made.
+  virtual std::unique_ptr<TlsConnection> attach(int fd) = 0;
+};
+
+// What a stack can do is not the adapter's to say: the peer driver measures it through
+// configure() and attach() (peers/driver/capability_probe.hpp).
 class StackAdapter {
  public:
   virtual ~StackAdapter() = default;
   virtual StackIdentity identity() const = 0;
-  // Configures a connection over the already connected socket `fd` (the adapter does not own
-  // it). Throws ConfigRejected when the library refuses part of `config`.
-  virtual std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) = 0;
+  // Builds a fresh library context, credentials and connection object from `config`: all that
+  // can fail because of the configuration happens here. Throws ConfigRejected when the library
+  // refuses part of `config`, and any other exception when the library itself fails.
+  virtual std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) = 0;
 };
 
 // Defined exactly once by each adapter folder; the peer executable of that stack calls it.

@@ -1,14 +1,30 @@
 // The OpenSSL stack for tlsmatrix: every connection gets its own context built from its
-// EndpointConfig.
+// EndpointConfig, before any socket exists.
 #include <openssl/crypto.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include "openssl_connection.hpp"
 #include "stack_adapter.hpp"
 
 namespace tlsmatrix {
 namespace {
+
+// The context and the SSL object, with every setting applied; only the socket is missing.
+class OpensslConfigured final : public ConfiguredEndpoint {
+ public:
+  explicit OpensslConfigured(const EndpointConfig& config)
+      : endpoint_(std::make_unique<openssl::Endpoint>(config)) {}
+
+  std::unique_ptr<TlsConnection> attach(int fd) override {
+    if (!endpoint_) throw std::logic_error("OpenSSL endpoint attached twice");
+    return std::make_unique<openssl::OpensslConnection>(std::move(endpoint_), fd);
+  }
+
+ private:
+  std::unique_ptr<openssl::Endpoint> endpoint_;
+};
 
 class OpensslAdapter final : public StackAdapter {
  public:
@@ -17,8 +33,8 @@ class OpensslAdapter final : public StackAdapter {
             OpenSSL_version(OPENSSL_VERSION)};
   }
 
-  std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
-    return std::make_unique<openssl::OpensslConnection>(config, fd);
+  std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
+    return std::make_unique<OpensslConfigured>(config);
   }
 };
 

@@ -1,7 +1,8 @@
-// TlsConnection over a connected socket: drives an Endpoint with blocking I/O and keeps the
-// library's own words for whatever went wrong.
+// TlsConnection over a connected socket: drives a configured Endpoint with blocking I/O and
+// keeps the library's own words for whatever went wrong.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,8 +13,8 @@ namespace tlsmatrix::openssl {
 
 class OpensslConnection final : public TlsConnection {
  public:
-  // Throws ConfigRejected (see Endpoint). Does not take ownership of `fd`.
-  OpensslConnection(const EndpointConfig& config, int fd);
+  // Binds `endpoint` to `fd`, which it does not take ownership of.
+  OpensslConnection(std::unique_ptr<Endpoint> endpoint, int fd);
 
   bool handshake() override;
   bool write_all(std::span<const std::byte> data) override;
@@ -24,7 +25,7 @@ class OpensslConnection final : public TlsConnection {
  private:
   void record_failure(std::string_view step, int ret);
 
-  Endpoint endpoint_;
+  std::unique_ptr<Endpoint> endpoint_;  // on the heap: OpenSSL's callbacks point into it
   bool complete_ = false;
   std::string error_;
 };

@@ -1,4 +1,6 @@
 // The wolfSSL StackAdapter: the entry point tlsmatrix-peer-wolfssl calls.
+#include <stdexcept>
+
 #include "stack_adapter.hpp"
 #include "wolfssl_connection.hpp"
 #include "wolfssl_handles.hpp"
@@ -7,6 +9,22 @@
 namespace tlsmatrix {
 namespace {
 
+// The context and the WOLFSSL object, with every setting applied; only the socket is missing.
+class WolfsslConfigured final : public ConfiguredEndpoint {
+ public:
+  explicit WolfsslConfigured(const EndpointConfig& config)
+      : session_(wolfssl::configure_session(config)) {}
+
+  std::unique_ptr<TlsConnection> attach(int fd) override {
+    if (!session_) throw std::logic_error("wolfSSL endpoint attached twice");
+    wolfssl::attach_session(*session_, fd);
+    return std::make_unique<wolfssl::WolfsslConnection>(std::move(session_));
+  }
+
+ private:
+  std::unique_ptr<wolfssl::Session> session_;
+};
+
 class WolfsslAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
@@ -14,8 +32,8 @@ class WolfsslAdapter final : public StackAdapter {
     return {"wolfssl", "wolfSSL", version, "wolfSSL " + version};
   }
 
-  std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
-    return std::make_unique<wolfssl::WolfsslConnection>(wolfssl::configure_session(config, fd));
+  std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
+    return std::make_unique<WolfsslConfigured>(config);
   }
 };
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/ecc.h>
 
 #include <algorithm>
 #include <climits>
@@ -49,16 +48,6 @@ void WolfsslConnection::note_failure(int ret) {
   char text[WOLFSSL_MAX_ERROR_SZ] = {};
   wolfSSL_ERR_error_string_n(code, text, sizeof text);
   error_ = text;
-}
-
-WolfsslConnection::~WolfsslConnection() {
-  s_.reset();
-#ifdef FP_ECC
-  // wolfSSL keeps a fixed-point ECC cache per thread (FP_ECC) that only wc_ecc_fp_free()
-  // releases. The capability probe runs each handshake on a thread of its own, so without this
-  // every probe thread's cache leaked (LeakSanitizer: 267 MB for one --capabilities).
-  wc_ecc_fp_free();
-#endif
 }
 
 bool WolfsslConnection::handshake() {

@@ -13,7 +13,6 @@ namespace tlsmatrix::wolfssl {
 class WolfsslConnection final : public TlsConnection {
  public:
   explicit WolfsslConnection(std::unique_ptr<Session> session) : s_(std::move(session)) {}
-  ~WolfsslConnection() override;
 
   bool handshake() override;
   bool write_all(std::span<const std::byte> data) override;

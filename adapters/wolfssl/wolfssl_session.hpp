@@ -15,6 +15,11 @@
 namespace tlsmatrix::wolfssl {
 
 struct Session {
+  Session() = default;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+
   Role role = Role::client;
   std::uint32_t timeout_ms = 0;
   bool psk_configured = false;
@@ -30,9 +35,12 @@ struct Session {
   std::vector<std::string> keylog;
 };
 
-// Builds the session `config` describes over the connected socket `fd`. Throws ConfigRejected
-// naming the setting wolfSSL refused.
-std::unique_ptr<Session> configure_session(const EndpointConfig& config, int fd);
+// Builds the session `config` describes, not yet tied to a socket: most settings (groups, key
+// shares, suites, SNI) live on the WOLFSSL object, so it is made and configured here. Throws
+// ConfigRejected naming the setting wolfSSL refused.
+std::unique_ptr<Session> configure_session(const EndpointConfig& config);
+// Ties the configured session to the connected socket `fd` (not owned).
+void attach_session(Session& session, int fd);
 
 // Whether this build can report SSLKEYLOGFILE lines at all.
 bool keylog_available();

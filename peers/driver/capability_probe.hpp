@@ -1,6 +1,6 @@
 // One capability probe for every peer: what a stack can do, measured by self-handshakes in
-// memory through StackAdapter::open() and read off the wire (memory_handshake.hpp), never
-// taken from the adapter's word or a version number.
+// memory, each configuring a fresh endpoint and attaching it to a socketpair, and read off the
+// wire (memory_handshake.hpp); never taken from the adapter's word or a version number.
 #pragma once
 
 #include "capabilities.hpp"

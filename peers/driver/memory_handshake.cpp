@@ -84,8 +84,11 @@ MemoryHandshake handshake_in_memory(StackAdapter& adapter, const EndpointConfig&
   set_io_timeout(client_link[0], client.timeout_ms);
   set_io_timeout(server_link[0], server.timeout_ms);
 
+  // Each side configures its own library context on its own thread, as the peer executable
+  // does for every request, so no session or ticket carries over from another handshake.
   const auto session = [&adapter](const EndpointConfig& config, Socket end, HandshakeOutcome& out) {
-    out = run_tls_session(adapter, config, end.fd());
+    if (const auto endpoint = configure_endpoint(adapter, config, out))
+      out = run_tls_session(*endpoint, config, end.fd());
     // `end` closes here, which the pump forwards as the end of this side's stream.
   };
   std::vector<std::uint8_t> c2s;

@@ -18,8 +18,9 @@ struct MemoryHandshake {
   bool completed() const { return client.handshake_ok && server.handshake_ok; }
 };
 
-// Both sessions run as the peer executable runs them (run_tls_session), bounded by each
-// config's timeout_ms. Never throws for anything the adapter or the library does.
+// Both sessions run as the peer executable runs them (configure_endpoint, then
+// run_tls_session), bounded by each config's timeout_ms. Never throws for anything the adapter
+// or the library does.
 MemoryHandshake handshake_in_memory(StackAdapter& adapter, const EndpointConfig& client,
                                     const EndpointConfig& server);
 

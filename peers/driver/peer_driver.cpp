@@ -54,8 +54,14 @@ void linger_close(Socket& sock, std::uint32_t timeout_ms) {
 }
 
 HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
+  // Configuring comes first (peers/PROTOCOL.md, "Stages"): a configuration the library rejects
+  // is reported before a server announces `listening` or a client connects, so nobody waits
+  // for an endpoint that was never going to handshake.
   HandshakeOutcome out;
-  out.role = role_name(config.role);
+  const auto endpoint = configure_endpoint(adapter, config, out);
+  if (!endpoint) return out;
+
+  out.stage = Stage::connect;
   Socket sock;
   try {
     if (config.role == Role::server) {
@@ -65,10 +71,8 @@ HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& confi
             {"protocol", kPeerProtocolVersion},
             {"host", "127.0.0.1"},
             {"port", port}});
-      out.stage = Stage::connect;
       sock = accept_within(listener, config.timeout_ms);
     } else {
-      out.stage = Stage::connect;
       sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
     }
     set_io_timeout(sock, config.timeout_ms);
@@ -81,7 +85,7 @@ HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& confi
     return out;
   }
 
-  out = run_tls_session(adapter, config, sock.fd());
+  out = run_tls_session(*endpoint, config, sock.fd());
   linger_close(sock, config.timeout_ms);
   return out;
 }

@@ -58,20 +58,36 @@ void exchange_app_data(TlsConnection& conn, const EndpointConfig& config, Handsh
 
 }  // namespace
 
-HandshakeOutcome run_tls_session(StackAdapter& adapter, const EndpointConfig& config, int fd) {
+std::unique_ptr<ConfiguredEndpoint> configure_endpoint(StackAdapter& adapter,
+                                                       const EndpointConfig& config,
+                                                       HandshakeOutcome& failure) {
+  failure = HandshakeOutcome{};
+  failure.role = role_name(config.role);
+  failure.stage = Stage::configure;
+  try {
+    return adapter.configure(config);
+  } catch (const ConfigRejected& e) {
+    failure.refused = ConfigRefusal{e.setting(), e.reason()};
+    failure.error = fmt::format("configuration refused: {}", e.what());
+  } catch (const std::exception& e) {
+    // Not a refusal: the library (or the adapter) failed; still reported, so the runner can
+    // say which peer.
+    failure.error = fmt::format("adapter failed while configuring: {}", e.what());
+  }
+  return nullptr;
+}
+
+HandshakeOutcome run_tls_session(ConfiguredEndpoint& endpoint, const EndpointConfig& config,
+                                 int fd) {
   HandshakeOutcome out;
   out.role = role_name(config.role);
-  out.stage = Stage::configure;
+  // Binding to the socket belongs to setting up the connection; it refuses no setting.
+  out.stage = Stage::connect;
   std::unique_ptr<TlsConnection> conn;
   try {
-    conn = adapter.open(config, fd);
-  } catch (const ConfigRejected& e) {
-    out.refused = ConfigRefusal{e.setting(), e.reason()};
-    out.error = fmt::format("configuration refused: {}", e.what());
-    return out;
+    conn = endpoint.attach(fd);
   } catch (const std::exception& e) {
-    // An adapter bug, not a TLS outcome; still reported, so the runner can say which peer.
-    out.error = fmt::format("adapter failed while configuring: {}", e.what());
+    out.error = fmt::format("adapter failed to attach to the connection: {}", e.what());
     return out;
   }
 

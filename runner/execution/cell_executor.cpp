@@ -142,6 +142,7 @@ class Cell {
           [this](const json& e) { on_server_event(e); },
           [this](const std::string& why) { abort(why); },
           [this] { peer_closed(server_.get(), result_.server); });
+      result_.server.started = true;
       server_->start(request_.server_config);
     } catch (const std::exception& e) {
       abort(fmt::format("server peer {}: {}", request_.server->id, e.what()));
@@ -155,6 +156,8 @@ class Cell {
     for (auto* session : {server_.get(), client_.get()})
       if (session) session->child().reap();
     if (server_) result_.server.exit = server_->child().exit_description();
+    if (server_dismissed_)
+      result_.server.exit += "; ended by the runner: its client stopped while configuring";
     if (client_) result_.client.exit = client_->child().exit_description();
     result_.client_to_server = relay_.client_to_server();
     result_.server_to_client = relay_.server_to_client();
@@ -180,6 +183,7 @@ class Cell {
             [this](const json& ev) { on_result(ev, result_.client, *request_.client, "client"); },
             [this](const std::string& why) { abort(why); },
             [this] { peer_closed(client_.get(), result_.client); });
+        result_.client.started = true;
         client_->start(config);
       } catch (const std::exception& ex) {
         abort(fmt::format("client peer {}: {}", request_.client->id, ex.what()));
@@ -206,6 +210,10 @@ class Cell {
 
   void peer_closed(PeerSession* session, PeerRun& run) {
     if (!session) return;
+    if (session == server_.get() && server_dismissed_) {
+      ++closed_peers_;
+      return maybe_finish();
+    }
     if (!run.outcome && result_.harness_error.empty()) {
       // Give the exit status a moment to appear so the message can say how it died.
       session->child().wait_ended(std::chrono::milliseconds(100));
@@ -215,7 +223,23 @@ class Cell {
       return;
     }
     ++closed_peers_;
+    if (session == client_.get()) dismiss_idle_server();
     maybe_finish();
+  }
+
+  // A client that stopped while configuring never connects (peers/PROTOCOL.md, "Stages"), so
+  // its server would only wait out its timeout for a connection: it has nothing left to report
+  // and is ended now, with whatever it started, instead of holding up the cell.
+  void dismiss_idle_server() {
+    const auto& client = result_.client.outcome;
+    if (!client || client->stage != Stage::configure || relay_.accepted() ||
+        result_.server.outcome || server_dismissed_ || !result_.harness_error.empty())
+      return;
+    server_dismissed_ = true;
+    // Let the client finish exiting first, so its exit status is its own and not our kill.
+    client_->child().wait_ended(std::chrono::milliseconds(100));
+    std::error_code ignored;
+    group_.terminate(ignored);
   }
 
   // Done once every started peer has closed its output: by then all traffic has passed the
@@ -271,6 +295,7 @@ class Cell {
   std::unique_ptr<PeerSession> server_, client_;
   CellRun result_;
   int closed_peers_ = 0;
+  bool server_dismissed_ = false;
   bool finished_ = false;
 };
 

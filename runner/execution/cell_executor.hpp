@@ -16,6 +16,7 @@
 namespace tlsmatrix {
 
 struct PeerRun {
+  bool started = false;  // a client starts only once its server listens
   std::optional<HandshakeOutcome> outcome;
   std::string exit;        // how the process ended
   std::string stderr_log;  // what it logged, capped

@@ -113,8 +113,20 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
     }
     return result;
   }
+  if (auto failed = configure_failure_verdict(run, request)) {
+    result.verdict = std::move(*failed);
+    return result;
+  }
   if (!run.harness_error.empty()) {
     result.verdict = error_verdict(run.harness_error);
+    return result;
+  }
+  if (run.server.outcome && !run.client.started) {
+    // A result before `listening` that is no configure failure (say, the server could not
+    // bind): no handshake was tried, so there is nothing to judge.
+    result.verdict = error_verdict(
+        fmt::format("server peer {} reported stage {} without listening: {}", cell.server->entry.id,
+                    stage_name(run.server.outcome->stage), run.server.outcome->error));
     return result;
   }
   if (!run.client.outcome || !run.server.outcome) {

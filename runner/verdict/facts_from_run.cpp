@@ -112,11 +112,7 @@ CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
   const Side server{"server", request.server->id, *run.server.outcome};
   const std::vector<Side> sides{client, server};
 
-  // Refusals are judged before facts (refusal.hpp); any other configure failure is a broken peer.
-  for (const auto& s : sides)
-    if (s.outcome.stage == Stage::configure && !s.outcome.refused)
-      facts.inconsistencies.push_back(fmt::format(
-          "{} peer {} could not apply its configuration: {}", s.role, s.peer_id, s.outcome.error));
+  // A side that stopped while configuring was judged before facts (refusal.hpp).
   check_wire_shows_handshake(wire, sides, facts);
 
   facts.handshake = handshake_result(sides);

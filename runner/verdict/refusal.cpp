@@ -48,4 +48,18 @@ std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation
   return v;
 }
 
+std::optional<Verdict> configure_failure_verdict(const CellRun& run, const CellRequest& request) {
+  std::vector<std::string> failures;
+  const auto check = [&](const char* role, const std::string& id,
+                         const std::optional<HandshakeOutcome>& outcome) {
+    if (outcome && outcome->stage == Stage::configure && !outcome->refused)
+      failures.push_back(fmt::format("{} peer {} could not apply its configuration: {}", role, id,
+                                     outcome->error));
+  };
+  check("client", request.client->id, run.client.outcome);
+  check("server", request.server->id, run.server.outcome);
+  if (failures.empty()) return std::nullopt;
+  return untrusted_verdict(failures);
+}
+
 }  // namespace tlsmatrix

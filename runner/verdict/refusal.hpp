@@ -1,7 +1,10 @@
-// A peer that cannot honour its configuration says so (protocol 2, `refused`) instead of
-// running something else. Such a cell is `unsupported`, naming the side, the peer, the setting
-// and the peer's reason; it is judged before anything else, since whatever the other side did
-// afterwards only follows from the refusal.
+// A peer that stopped while configuring decides its cell before anything else, since whatever
+// the other side did afterwards only follows from it (a server that never listened has no
+// client at all; the server of a client that never connected is ended by the runner).
+// - A peer that cannot honour its configuration says so (protocol 2, `refused`) instead of
+//   running something else. Such a cell is `unsupported`, naming the side, the peer, the setting
+//   and the peer's reason.
+// - A peer whose library failed on its configuration otherwise is broken: `error`.
 #pragma once
 
 #include <optional>
@@ -17,5 +20,8 @@ namespace tlsmatrix {
 // ServerHello, and nobody completes a handshake with a peer that refused).
 std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation& wire,
                                        const CellRequest& request);
+
+// Empty unless a peer reports stage `configure` without a refusal; judged after refusals.
+std::optional<Verdict> configure_failure_verdict(const CellRun& run, const CellRequest& request);
 
 }  // namespace tlsmatrix

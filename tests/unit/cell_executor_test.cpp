@@ -160,6 +160,67 @@ TEST_F(MisbehavingPeer, RefusedConfigurationIsUnsupportedNamingTheSetting) {
             "secp256r1 alone");
 }
 
+// PROTOCOL.md "Stages": a server that stops while configuring never listens, so no client is
+// started (`hang` would time out the cell if it were).
+TEST_F(MisbehavingPeer, ServerRefusalBeforeListeningIsUnsupportedWithoutAClient) {
+  const auto t = run(fake_peer("hang"), fake_peer("refuses-groups"));
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported) << t.result.verdict.reason;
+  EXPECT_EQ(t.result.verdict.reason,
+            "server refuses-groups@fixture refused groups: no group secp256r1");
+  EXPECT_EQ(t.result.server_missing, std::vector<std::string>{"refused groups"});
+  EXPECT_TRUE(t.result.client_outcome.is_null());
+  EXPECT_EQ(t.result.client_exit, "");
+  EXPECT_EQ(t.result.server_exit, "exit status 0");
+  EXPECT_LT(t.seconds, 1.0);
+}
+
+TEST_F(MisbehavingPeer, ServerConfigureFailureBeforeListeningIsAnErrorWithoutAClient) {
+  const auto t = run(fake_peer("hang"), fake_peer("configure-fails"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("server peer configure-fails@fixture could not apply its "
+                                         "configuration: adapter failed while configuring: out "
+                                         "of memory"),
+            std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_EQ(t.result.client_exit, "");
+  EXPECT_LT(t.seconds, 1.0);
+}
+
+TEST_F(MisbehavingPeer, ServerResultWithoutListeningIsAnError) {
+  const auto t = run(fake_peer("hang"), fake_peer("cannot-listen"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_EQ(t.result.verdict.reason,
+            "server peer cannot-listen@fixture reported stage connect without listening: bind "
+            "127.0.0.1: Address already in use");
+  EXPECT_LT(t.seconds, 1.0);
+}
+
+// A client that stops while configuring never connects: its server, listening and waiting
+// (with a child of its own), is ended at once instead of holding the cell to its deadline.
+TEST_F(MisbehavingPeer, ClientRefusalEndsTheWaitingServer) {
+  const auto t = run(fake_peer("refuses-key-shares"), fake_peer("hang-with-child"));
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported) << t.result.verdict.reason;
+  EXPECT_EQ(t.result.verdict.reason,
+            "client refuses-key-shares@fixture refused key_shares: cannot send a key share for "
+            "secp256r1 alone");
+  EXPECT_EQ(t.result.client_exit, "exit status 0");
+  EXPECT_NE(t.result.server_exit.find("ended by the runner: its client stopped while configuring"),
+            std::string::npos)
+      << t.result.server_exit;
+  EXPECT_LT(t.seconds, 1.5);
+}
+
+TEST_F(MisbehavingPeer, ClientConfigureFailureEndsTheWaitingServer) {
+  const auto t = run(fake_peer("configure-fails"), fake_peer("hang-with-child"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("client peer configure-fails@fixture could not apply its "
+                                         "configuration: adapter failed while configuring: out "
+                                         "of memory"),
+            std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 1.5);
+}
+
 TEST_F(MisbehavingPeer, StallIsItsOwnOutcomeNamingWhoWaitedAndTheWire) {
   const auto t = run(fake_peer("stalls"), fake_peer("nobody-connects"));
   EXPECT_EQ(t.result.verdict.status, Status::fail) << t.result.verdict.reason;

@@ -321,5 +321,29 @@ TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
   EXPECT_EQ(refusal_verdict(cell.run, cell.wire(), cell.request)->status, Status::error);
 }
 
+// A server that stops while configuring has no client (PROTOCOL.md "Stages"): its refusal or
+// failure is judged from its own result.
+TEST(Refusal, ServerStoppedWhileConfiguringIsJudgedWithoutAClient) {
+  Cell cell;
+  cell.run.client.outcome.reset();
+  cell.run.server.outcome = stopped("server", Stage::configure);
+  cell.run.server.outcome->refused = ConfigRefusal{"groups", "no group X25519MLKEM768"};
+  const auto refused = refusal_verdict(cell.run, cell.wire(), cell.request);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, Status::unsupported);
+  EXPECT_EQ(refused->reason, "server b@host refused groups: no group X25519MLKEM768");
+  EXPECT_FALSE(configure_failure_verdict(cell.run, cell.request).has_value());
+
+  cell.run.server.outcome->refused.reset();
+  cell.run.server.outcome->error = "adapter failed while configuring: out of memory";
+  EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
+  const auto failed = configure_failure_verdict(cell.run, cell.request);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->status, Status::error);
+  EXPECT_EQ(failed->reason,
+            "the peers' reports cannot be trusted: server peer b@host could not apply its "
+            "configuration: adapter failed while configuring: out of memory");
+}
+
 }  // namespace
 }  // namespace tlsmatrix
