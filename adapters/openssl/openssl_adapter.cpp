@@ -13,8 +13,9 @@ namespace {
 class OpensslAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
-    return {"openssl", "OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING),
-            OpenSSL_version(OPENSSL_VERSION)};
+    // The version text is a constant of libcrypto, the library that answers OpenSSL_version.
+    const char* text = OpenSSL_version(OPENSSL_VERSION);
+    return {"openssl", "OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING), text, text};
   }
 
   std::unique_ptr<TlsConnection> open(const EndpointConfig& config, int fd) override {
