@@ -1,4 +1,6 @@
 // The GnuTLS stack: make_stack_adapter() for tlsmatrix-peer-gnutls.
+#include <gnutls/gnutls.h>
+
 #include <memory>
 #include <stdexcept>
 
@@ -31,7 +33,8 @@ class GnutlsAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
     const std::string version = library_version();
-    return {"gnutls", "GnuTLS", version, "GnuTLS " + version};
+    // gnutls_check_version(NULL) answers with a string constant of libgnutls.
+    return {"gnutls", "GnuTLS", version, "GnuTLS " + version, gnutls_check_version(nullptr)};
   }
 
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {

@@ -56,6 +56,10 @@ struct StackIdentity {
   std::string library;       // the library's own name for itself
   std::string version;       // exact release, e.g. "3.0.22"
   std::string version_text;  // the full banner the library prints
+  // Any address inside the loaded library (the version text it returned will do: a string
+  // constant of the library itself), from which the driver names the file the library was
+  // loaded from; null when the adapter cannot give one.
+  const void* library_address = nullptr;
 };
 
 // A library configured for one endpoint and not yet tied to any socket. Configuring is a step

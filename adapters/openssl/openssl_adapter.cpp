@@ -29,8 +29,9 @@ class OpensslConfigured final : public ConfiguredEndpoint {
 class OpensslAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
-    return {"openssl", "OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING),
-            OpenSSL_version(OPENSSL_VERSION)};
+    // The version text is a constant of libcrypto, the library that answers OpenSSL_version.
+    const char* text = OpenSSL_version(OPENSSL_VERSION);
+    return {"openssl", "OpenSSL", OpenSSL_version(OPENSSL_VERSION_STRING), text, text};
   }
 
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {

@@ -28,8 +28,8 @@ class WolfsslConfigured final : public ConfiguredEndpoint {
 class WolfsslAdapter final : public StackAdapter {
  public:
   StackIdentity identity() const override {
-    const std::string version = wolfSSL_lib_version();
-    return {"wolfssl", "wolfSSL", version, "wolfSSL " + version};
+    const char* version = wolfSSL_lib_version();  // a string constant of libwolfssl
+    return {"wolfssl", "wolfSSL", version, std::string("wolfSSL ") + version, version};
   }
 
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {

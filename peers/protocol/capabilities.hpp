@@ -54,9 +54,12 @@ struct Capabilities {
   std::string library;       // the library's own name for itself
   std::string version;       // exact release, e.g. "3.0.22"
   std::string version_text;  // the full banner the library prints
-  ItemTable versions;        // "TLSv1.2", "TLSv1.3"
-  ItemTable groups;          // tls_registry names
-  ItemTable cipher_suites;   // IANA names
+  // The file the library was loaded from, as the peer's own process sees it (inside its root
+  // or container), e.g. "/lib/x86_64-linux-gnu/libcrypto.so.3"; empty when the peer cannot tell.
+  std::string library_file;
+  ItemTable versions;       // "TLSv1.2", "TLSv1.3"
+  ItemTable groups;         // tls_registry names
+  ItemTable cipher_suites;  // IANA names
   // The groups that carry a key share in the first ClientHello when neither `groups` nor
   // `key_shares` is configured (a set, sorted by name).
   std::vector<std::string> default_key_shares;

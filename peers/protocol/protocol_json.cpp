@@ -220,6 +220,7 @@ json to_json(const Capabilities& c) {
           {"library", c.library},
           {"version", c.version},
           {"version_text", c.version_text},
+          {"library_file", c.library_file.empty() ? json(nullptr) : json(c.library_file)},
           {"versions", table_json(c.versions)},
           {"groups", table_json(c.groups)},
           {"cipher_suites", table_json(c.cipher_suites)},
@@ -237,6 +238,9 @@ Capabilities capabilities_from_json(const json& j) {
   c.library = j.at("library").get<std::string>();
   c.version = j.at("version").get<std::string>();
   c.version_text = j.value("version_text", "");
+  // Optional (added without a protocol version change): absent or null when unknown.
+  if (const auto it = j.find("library_file"); it != j.end() && !it->is_null())
+    c.library_file = it->get<std::string>();
   c.versions = table_from(j, "versions",
                           [](const std::string& n) { return version_by_name(n).has_value(); });
   c.groups =

@@ -1,11 +1,15 @@
-// Real handshakes between every ordered pair of the peers this build made: each cell of the
-// shipped suites becomes one GoogleTest test (so --gtest_filter and sharding work on cells).
+// Real handshakes between every ordered pair of the peers this build made (its generated
+// build/peers.catalog.json, so a stack added to the build brings its cells without editing
+// this file): each cell of the shipped suites becomes one GoogleTest test (so --gtest_filter
+// and sharding work on cells).
 // Every cell must give the result the stacks' known-deviation files expect (pass where none
 // says otherwise), no cell may be an `error`, and the handshakes every stack must complete
 // must pass whatever the files say.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "commands.hpp"
@@ -28,6 +32,11 @@ const std::set<std::string> kMustPass = {
 const std::filesystem::path kSource(TLSMATRIX_SOURCE_DIR);
 const std::filesystem::path kCatalog =
     std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json";
+
+// A cell every peer must pass with itself (kMustPass).
+std::string mandatory_cell(const Peer& peer) {
+  return "baseline/tls13-ecdsa-p256/" + peer.entry.id + "->" + peer.entry.id;
+}
 
 std::vector<std::string> shipped_deviation_files() {
   std::vector<std::string> out;
@@ -84,22 +93,27 @@ class InteropCell : public ::testing::Test {
   PlannedCell cell_;
 };
 
-TEST(InteropCatalog, HasThePeersOfEveryStack) {
-  std::set<std::string> stacks;
-  for (const auto& p : world().peers) stacks.insert(p.capabilities.stack);
-  EXPECT_EQ(stacks, (std::set<std::string>{"gnutls", "openssl", "wolfssl"}));
+// The stacks are whatever this build's catalog lists (one tlsmatrix_add_peer each): every
+// peer answers, and is of the stack its catalog entry names, so the cells below are its cells.
+TEST(InteropCatalog, EveryPeerIsOfTheStackItsEntryNames) {
+  ASSERT_FALSE(world().peers.empty()) << kCatalog << " lists no peer";
+  for (const auto& p : world().peers)
+    EXPECT_EQ(p.capabilities.stack, p.entry.stack) << p.entry.id << " in " << p.entry.catalog;
 }
 
-// The whole command, end to end: an expectation the cell contradicts makes the run fail.
-int run_exit_status(const std::vector<std::string>& extra_deviation_files) {
-  const auto results = std::filesystem::temp_directory_path() / "tlsmatrix-interop-exit-status";
+// The whole command, end to end: an expectation the cell contradicts makes the run fail. The
+// cell is the first catalog peer with itself, and the wrong expectation is written for its
+// stack, so this works with whichever stacks the build made.
+int run_exit_status(const Peer& peer, const std::vector<std::string>& extra_deviation_files) {
+  const auto results = std::filesystem::temp_directory_path() /
+                       ("tlsmatrix-interop-exit-status-" + std::to_string(::getpid()));
   CommonOptions common;
   common.suites_dir = (kSource / "suites").string();
   common.catalogs = {kCatalog.string()};
   common.known_deviation_files = shipped_deviation_files();
   for (const auto& f : extra_deviation_files) common.known_deviation_files.push_back(f);
   RunCommandOptions run;
-  run.options.filters = {"baseline/tls13-ecdsa-p256/openssl@host->openssl@host"};
+  run.options.filters = {mandatory_cell(peer)};
   run.options.jobs = 1;
   run.shard = "0/1";  // not the GTEST_SHARD_* of this test process
   run.results_root = results.string();
@@ -110,9 +124,24 @@ int run_exit_status(const std::vector<std::string>& extra_deviation_files) {
 }
 
 TEST(InteropExitStatus, BrokenExpectationFailsTheRun) {
-  EXPECT_EQ(run_exit_status({}), 0);
-  EXPECT_EQ(
-      run_exit_status({(kSource / "tests" / "fixtures" / "broken-expectation.yaml").string()}), 1);
+  ASSERT_FALSE(world().peers.empty());
+  const auto& peer = world().peers.front();
+  // A deliberately wrong known deviation (format: results/README.md): the peer's stack is said
+  // to fail the mandatory-to-implement TLS 1.3 handshake with itself.
+  const auto broken =
+      std::filesystem::temp_directory_path() /
+      ("tlsmatrix-interop-broken-expectation-" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(broken) << "schema_version: 1\n"
+                        << "stack: " << peer.entry.stack << "\n"
+                        << "deviations:\n"
+                        << "  - cells: \"" << mandatory_cell(peer) << "\"\n"
+                        << "    status: fail\n"
+                        << "    reason: deliberately wrong, so the run must report this cell as "
+                           "unexpected\n"
+                        << "    reference: not reported upstream\n";
+  EXPECT_EQ(run_exit_status(peer, {}), 0);
+  EXPECT_EQ(run_exit_status(peer, {broken.string()}), 1);
+  std::filesystem::remove(broken);
 }
 
 void register_cells() {

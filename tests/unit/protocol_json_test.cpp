@@ -63,5 +63,23 @@ TEST(ProtocolJson, OutcomeRoundTripsWithNames) {
   EXPECT_FALSE(back.alert_sent.has_value());
 }
 
+// `library_file` is an optional addition within protocol 2: a peer that does not know it
+// leaves it out, one that cannot tell says null, and both read back as unknown (empty).
+TEST(ProtocolJson, CapabilitiesLibraryFileIsOptional) {
+  Capabilities c;
+  c.stack = "exampletls";
+  c.library = "ExampleTLS";
+  c.version = "4.2.1";
+  EXPECT_TRUE(to_json(c)["library_file"].is_null());
+  c.library_file = "/usr/lib/x86_64-linux-gnu/libexampletls.so.4";
+  const auto j = to_json(c);
+  EXPECT_EQ(capabilities_from_json(j).library_file, c.library_file);
+  auto older = j;
+  older.erase("library_file");
+  EXPECT_EQ(capabilities_from_json(older).library_file, "");
+  older["library_file"] = nullptr;
+  EXPECT_EQ(capabilities_from_json(older).library_file, "");
+}
+
 }  // namespace
 }  // namespace tlsmatrix
