@@ -160,6 +160,9 @@ TEST(Capabilities, Wolfssl554CannotOfferPskDheKeAlone) {
 
 // The runner gives a peer 60 s for --capabilities, room for re-running handshakes that timed
 // out while every peer probed at once; one peer probing alone needs only a few seconds.
+// Guards against a probe that hangs or retries without end, not a performance figure (a probe
+// takes 1-2 s on an idle machine and several times that under CI load): half the runner's
+// 60 s budget.
 TEST(Capabilities, EachProbeIsWellWithinTheRunnersBudget) {
   for (const auto& peer : host_peers()) {
     SCOPED_TRACE(peer.entry.id);
@@ -167,7 +170,7 @@ TEST(Capabilities, EachProbeIsWellWithinTheRunnersBudget) {
     const auto probed = probe_peers({peer.entry}, std::chrono::seconds(60));
     const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_EQ(probed.size(), 1u);
-    EXPECT_LT(took, std::chrono::seconds(5));
+    EXPECT_LT(took, std::chrono::seconds(30));
   }
 }
 
