@@ -79,12 +79,13 @@ def duration(seconds: float) -> str:
 
 
 def why_from_output(text: str, rc: int, log_name: str) -> str:
-    """The line that says why a command failed: the first compiler or configure "error:", else
-    apt's first "E:", else the last line that sounds like a failure, else the last line."""
+    """The line that says why a command failed: apt's first "E:" (mmdebstrap's verbose output
+    also holds dpkg's harmless "update-alternatives: error:" lines), else the first compiler
+    or configure "error:", else the last line that sounds like a failure, else the last line."""
     lines = [line for line in text.splitlines() if line.strip()]
-    line = next((l for l in lines if re.search(r"error:", l, re.I)), None)
+    line = next((l for l in lines if l.startswith("E: ")), None)
     if line is None:
-        line = next((l for l in lines if l.startswith("E: ")), None)
+        line = next((l for l in lines if re.search(r"error:", l, re.I)), None)
     if line is None:
         telling = [l for l in lines
                    if re.search(r"[Ee]rror|ERROR|[Ff]atal|FAILED|not found|[Nn]o such|cannot"

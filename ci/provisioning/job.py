@@ -113,17 +113,17 @@ def provision(job: Job, load_error: str | None) -> tuple[bool, str]:
         job.note(f"ready in {duration(time.monotonic() - t0)}: {' '.join(ids)}")
         return True, " ".join(ids)
     except Exception as e:
-        if isinstance(e, Failure):
-            what, why = e.what, e.why
-        elif isinstance(e, Stopped):
+        if isinstance(e, Stopped) or job.run.children.stopping:
             what, why = "stopped", "the run was interrupted"
+        elif isinstance(e, Failure):
+            what, why = e.what, e.why
         else:
             what, why = "internal error", f"{type(e).__name__}: {e} (log: {job.log.shown})"
             job.log.write(traceback.format_exc())
-        if not isinstance(e, Stopped):
-            job.run.say(f"environment {job.name}: {what}: {why}", err=True)
         job.log.write(f"\n*** failed: {what}: {why}\n")
-        (job.run.cache / job.name / "peers.catalog.json").unlink(missing_ok=True)
+        if what != "stopped":  # an interrupted run leaves the last catalog as it was
+            job.run.say(f"environment {job.name}: {what}: {why}", err=True)
+            (job.run.cache / job.name / "peers.catalog.json").unlink(missing_ok=True)
         return False, f"{what}: {why}"
     finally:
         job.run.roots.settle(job.name, "failed")  # for those in its root; no-op after "ok"
