@@ -180,6 +180,9 @@ def main(argv: list[str]) -> int:
         run = Run(repo=repo, defs_dir=defs_dir, cache=cache, state_dir=state_dir, mirror=mirror,
                   security_mirror=security_mirror, launcher=mode, refresh=args.refresh,
                   children=children)
+        for name in order:
+            if name in loaded and owners[name] not in (None, name):
+                run.guests.setdefault(owners[name], []).append(loaded[name])
         if any(owners.get(n) for n in order):
             ensure_mmdebstrap(state_dir)
         # A source build and the root it needs are the longest chain of a run from nothing:

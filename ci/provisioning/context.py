@@ -68,6 +68,8 @@ class Run:
     launcher: str  # how a root is entered in the catalog: "chroot" or "unshare"
     refresh: bool
     children: Children
+    # owner -> the definitions of this run's environments that live in its root
+    guests: dict = field(default_factory=dict)
     roots: Roots = field(default_factory=Roots)
     nproc: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     _print: threading.Lock = field(default_factory=threading.Lock)
