@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -60,6 +61,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="also apt-get update + dist-upgrade, and fetch sources again")
     parser.add_argument("--list", action="store_true",
                         help="what is defined, what is provisioned, with the peer ids")
+    parser.add_argument("--json", action="store_true",
+                        help="with --list: the definitions as JSON, for tests")
     parser.add_argument("envs", nargs="*", metavar="ENV")
     args = parser.parse_args(argv)
     if args.jobs < 0:
@@ -78,6 +81,18 @@ def list_envs(repo: Path, defs_dir: Path, cache: Path) -> None:
         state = ("provisioned: " + " ".join(p.get("id", "?") for p in catalog.read(path))
                  if path.is_file() else "not provisioned")
         print(f"{name:<16} {'root=' + d.root:<16} {d.description}\n{'':17}{state}")
+
+
+def list_envs_json(repo: Path, defs_dir: Path) -> None:
+    """[{"name", "stacks"} or {"name", "error"}], one per definition file."""
+    out = []
+    for name in definitions.all_names(defs_dir):
+        try:
+            out.append({"name": name, "stacks": list(definitions.load(defs_dir, name, repo).stacks)})
+        except DefinitionError as e:
+            out.append({"name": name, "error": str(e)})
+    json.dump(out, sys.stdout, indent=1)
+    print()
 
 
 def become_root(argv: list[str]) -> int | None:
@@ -133,6 +148,9 @@ def main(argv: list[str]) -> int:
     repo = Path(__file__).resolve().parent.parent.parent
     defs_dir = repo / "peers/environments"
     cache = repo / ".cache/environments"
+    if args.list and args.json:
+        list_envs_json(repo, defs_dir)
+        return 0
     if args.list:
         list_envs(repo, defs_dir, cache)
         return 0

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -33,47 +35,47 @@ std::vector<PeerEntry> environment_peers() {
   return entries;
 }
 
-// The STACKS of an environment definition (peers/environments/README.md: shell KEY=value
-// assignments and comments; a list is one quoted value, blank- or newline-separated).
-std::multiset<std::string> defined_stacks(const std::filesystem::path& definition) {
-  std::ifstream in(definition);
-  std::string value;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.starts_with("STACKS=")) continue;
-    value = line.substr(7);
-    if (value.empty() || (value[0] != '"' && value[0] != '\'')) {
-      value = value.substr(0, value.find('#'));
-      continue;
-    }
-    const char quote = value[0];
-    value.erase(0, 1);
-    while (value.find(quote) == std::string::npos && std::getline(in, line)) value += " " + line;
-    value = value.substr(0, value.find(quote));
+// Every environment definition with its stacks, as the provisioning tool reads them
+// (`ci/provision --list --json`), so the definitions' format is parsed in one place only.
+std::map<std::string, std::multiset<std::string>> defined_environments() {
+  const auto command = (std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "ci" / "provision").string() +
+                       " --list --json";
+  std::string text;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+    pclose(pipe);
   }
-  std::multiset<std::string> stacks;
-  std::istringstream words(value);
-  for (std::string stack; words >> stack;) stacks.insert(stack);
-  return stacks;
+  std::map<std::string, std::multiset<std::string>> out;
+  const auto listed = nlohmann::json::parse(text, nullptr, false);
+  if (!listed.is_array()) {
+    ADD_FAILURE() << command << " did not answer a JSON list: " << text;
+    return out;
+  }
+  for (const auto& d : listed) {
+    const auto name = d.value("name", "");
+    if (d.contains("error")) ADD_FAILURE() << "definition " << name << ": " << d["error"];
+    auto& stacks = out[name];
+    for (const auto& stack : d.value("stacks", nlohmann::json::array()))
+      stacks.insert(stack.get<std::string>());
+  }
+  return out;
 }
 
-// Which stacks each environment has comes from its definition (STACKS), and what
+// Which stacks each environment has comes from its definition (stacks), and what
 // ci/provision made of it from its catalog: every defined environment is provisioned, with
 // one peer per stack it lists. A stack added to a definition is expected here without
 // editing this file.
 TEST(EnvironmentMatrix, EveryEnvironmentHasThePeersItsDefinitionLists) {
   if (environment_catalogs(kEnvironments).empty())
     GTEST_SKIP() << "no environments: run ci/provision (ci/test does)";
-  std::set<std::string> defined;
-  for (const auto& file : std::filesystem::directory_iterator(kDefinitions)) {
-    if (file.path().extension() != ".env") continue;
-    const auto name = file.path().stem().string();
-    defined.insert(name);
+  const auto defined = defined_environments();
+  for (const auto& [name, stacks] : defined) {
     SCOPED_TRACE("environment " + name);
-    const auto stacks = defined_stacks(file.path());
-    EXPECT_FALSE(stacks.empty()) << file.path() << " lists no STACKS";
+    EXPECT_FALSE(stacks.empty()) << name << " lists no stacks";
     const auto catalog = kEnvironments / name / "peers.catalog.json";
     if (!std::filesystem::exists(catalog)) {
-      ADD_FAILURE() << "defined in " << file.path() << " but not provisioned (no " << catalog
+      ADD_FAILURE() << "defined in " << kDefinitions << " but not provisioned (no " << catalog
                     << "): run ci/provision " << name;
       continue;
     }
@@ -82,8 +84,8 @@ TEST(EnvironmentMatrix, EveryEnvironmentHasThePeersItsDefinitionLists) {
       provisioned.insert(e.stack);
       EXPECT_EQ(e.environment, name) << e.id;
     }
-    EXPECT_EQ(provisioned, stacks) << catalog << " does not hold one peer per stack of "
-                                   << file.path() << ": run ci/provision " << name;
+    EXPECT_EQ(provisioned, stacks) << catalog << " does not hold one peer per stack of the " << name
+                                   << " definition: run ci/provision " << name;
   }
   for (const auto& catalog : environment_catalogs(kEnvironments))
     EXPECT_TRUE(defined.count(catalog.parent_path().filename().string()))
