@@ -15,7 +15,9 @@
 #include "peer_catalog.hpp"
 #include "protocol_json.hpp"
 #include "results_writer.hpp"
+#include "safe_text.hpp"
 #include "scenario_loader.hpp"
+#include "terminal_output.hpp"
 #include "terminal_report.hpp"
 
 namespace tlsmatrix {
@@ -92,30 +94,59 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   info.jobs = run.options.jobs;
   info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
   info.known_deviation_files = common.known_deviation_files;
-  ResultsWriter writer(std::filesystem::path(run.results_root) / info.id, peers, suites);
+  ResultsWriter writer(run.results_root, info.id, peers, suites);
 
-  fmt::print(stderr, "tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),
-             suites.size(), peers.size(), run.options.jobs, writer.dir().string());
-  ProgressLine progress(cells.size(), stderr);
+  show(TerminalStream::err,
+       fmt::format("tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),
+                   suites.size(), peers.size(), run.options.jobs, writer.dir().string()));
+  ProgressLine progress(cells.size(), TerminalStream::err);
   const auto start = std::chrono::steady_clock::now();
-  run_cells(cells, run.options, cancelled, [&](CellResult&& cell) {
-    progress.cell_done(cell);
-    writer.add(std::move(cell));
-  });
+  // A results file that cannot be written stops the run at once: every cell after it would be
+  // lost too. What was written stays whole.
+  std::string write_failure;
+  try {
+    run_cells(cells, run.options, cancelled, [&](CellResult&& cell) {
+      writer.add(std::move(cell));  // first: the progress counts only what is written
+      progress.cell_done(writer.cells().back());
+    });
+  } catch (const ResultsWriteError& e) {
+    write_failure = e.what();
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.finish();
   info.finished = utc_timestamp();
-  info.complete = !cancelled && writer.cells().size() == cells.size();
-  writer.finish(info, run.trimmed_copy);
+  info.complete = write_failure.empty() && !cancelled && writer.cells().size() == cells.size();
+  bool written = false;
+  try {
+    written = writer.finish(info, run.trimmed_copy);
+  } catch (const ResultsWriteError& e) {
+    if (write_failure.empty()) write_failure = e.what();
+  }
+  if (!write_failure.empty()) {
+    show(TerminalStream::err,
+         fmt::format("tlsmatrix: {}; run stopped after {} of {} cells, {} holds those\n",
+                     write_failure, writer.cells().size(), cells.size(),
+                     (writer.dir() / "cells.jsonl").string()));
+    return kExitResultsNotWritten;
+  }
+  if (!written) {
+    show(TerminalStream::err,
+         "tlsmatrix: interrupted before any cell finished; no results "
+         "folder was made\n");
+    return kExitInterrupted;
+  }
 
-  fmt::print("{}", matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
-  if (run.bench) fmt::print("\n{}", bench_report_text(writer.cells(), seconds, run.options.jobs));
-  fmt::print("\nResults: {}/matrix.json, summary.md\n", writer.dir().string());
+  show(TerminalStream::out, matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
+  if (run.bench)
+    show(TerminalStream::out, "\n" + bench_report_text(writer.cells(), seconds, run.options.jobs));
+  show(TerminalStream::out,
+       fmt::format("\nResults: {}/matrix.json, summary.md\n", writer.dir().string()));
   if (!info.complete) {
-    fmt::print(stderr, "tlsmatrix: interrupted after {} of {} cells; the results hold those\n",
-               writer.cells().size(), cells.size());
-    return 130;
+    show(TerminalStream::err,
+         fmt::format("tlsmatrix: interrupted after {} of {} cells; the results hold those\n",
+                     writer.cells().size(), cells.size()));
+    return kExitInterrupted;
   }
   return exit_status(tally_all(writer.cells()), run.fail_on);
 }
@@ -160,9 +191,9 @@ int check_command(const CommonOptions& common) {
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json) {
   const auto diff = diff_matrices(load_matrix(old_path), load_matrix(new_path));
   if (as_json)
-    fmt::print("{}\n", to_json(diff).dump(2));
+    fmt::print("{}\n", json_text(to_json(diff), 2));
   else
-    fmt::print("{}", diff_text(diff));
+    fmt::print("{}", printable(diff_text(diff)));
   return diff.regressions.empty() ? 0 : 1;
 }
 

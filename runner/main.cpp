@@ -17,6 +17,7 @@
 #include "exit_status.hpp"
 #include "known_deviations.hpp"
 #include "peer_catalog.hpp"
+#include "terminal_output.hpp"
 
 namespace {
 
@@ -167,7 +168,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return check_command(common);
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "tlsmatrix: {}\n", e.what());
+    tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
     return 2;
   }
   return 0;

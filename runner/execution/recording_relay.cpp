@@ -1,17 +1,12 @@
 #include "recording_relay.hpp"
 
+#include <algorithm>
 #include <boost/asio/write.hpp>
 
 namespace tlsmatrix {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-namespace {
-// Enough for any handshake and the application-data check; beyond it bytes are relayed but
-// no longer kept, so a misbehaving peer cannot exhaust memory.
-constexpr std::size_t kMaxRecorded = 4 << 20;
-}  // namespace
 
 RecordingRelay::RecordingRelay(asio::io_context& io)
     : io_(io),
@@ -48,9 +43,9 @@ void RecordingRelay::pump(tcp::socket& from, tcp::socket& to, Direction& dir) {
                                                      const boost::system::error_code& ec,
                                                      std::size_t n) {
     if (ec) return finish(dir, to);
-    if (dir.bytes.size() < kMaxRecorded)
-      dir.bytes.insert(dir.bytes.end(), dir.buffer.begin(),
-                       dir.buffer.begin() + static_cast<std::ptrdiff_t>(n));
+    const auto kept = std::min(n, kMaxRecordedBytes - dir.bytes.size());
+    dir.bytes.insert(dir.bytes.end(), dir.buffer.begin(),
+                     dir.buffer.begin() + static_cast<std::ptrdiff_t>(kept));
     asio::async_write(to, asio::buffer(dir.buffer, n),
                       [this, &from, &to, &dir](const boost::system::error_code& wec, std::size_t) {
                         if (wec) return finish(dir, to);

@@ -11,6 +11,14 @@
 
 namespace tlsmatrix {
 
+// Bytes kept per direction: enough for any handshake and the application-data check. Beyond
+// it bytes are relayed but not kept, so a misbehaving peer cannot exhaust memory or swell the
+// results; a direction holding exactly this many bytes was capped (`record_capped`).
+inline constexpr std::size_t kMaxRecordedBytes = 4 << 20;
+inline bool record_capped(const std::vector<std::uint8_t>& recorded) {
+  return recorded.size() >= kMaxRecordedBytes;
+}
+
 class RecordingRelay {
  public:
   // Listens on 127.0.0.1 at a kernel-chosen port.

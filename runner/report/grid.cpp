@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "safe_text.hpp"
+
 namespace tlsmatrix {
 namespace {
 
@@ -19,7 +21,7 @@ std::string observation_text(const nlohmann::json& observations, const std::stri
   if (!observations.contains(fact)) return "-";
   const auto& value = observations[fact];
   if (value.is_null()) return "unknown";
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : json_text(value);
 }
 
 }  // namespace
@@ -82,7 +84,7 @@ std::string render_text(const Grid& grid) {
 std::string render_markdown(const Grid& grid) {
   const auto line = [](const std::vector<std::string>& row) {
     std::string out = "|";
-    for (const auto& cell : row) out += " " + cell + " |";
+    for (const auto& cell : row) out += " " + markdown_cell(cell) + " |";
     return out + "\n";
   };
   std::string out = line(grid.header);

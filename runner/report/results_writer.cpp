@@ -1,10 +1,14 @@
 #include "results_writer.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "protocol_json.hpp"
+#include "safe_text.hpp"
 #include "summary_markdown.hpp"
 #include "tally.hpp"
 #include "trimmed_matrix.hpp"
@@ -25,21 +29,31 @@ std::string file_stem(const std::string& id) {
   return out;
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+void make_directory(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw ResultsWriteError(fmt::format("cannot create {}: {}", path.string(), ec.message()));
 }
 
 }  // namespace
 
-ResultsWriter::ResultsWriter(fs::path dir, const std::vector<Peer>& peers,
+ResultsWriter::ResultsWriter(fs::path root, std::string run_id, const std::vector<Peer>& peers,
                              const std::vector<Suite>& suites)
-    : dir_(std::move(dir)), peers_(peers), suites_(suites) {
-  fs::create_directories(dir_ / "logs");
-  jsonl_.open(dir_ / "cells.jsonl");
-  if (!jsonl_)
-    throw std::runtime_error(fmt::format("cannot write {}", (dir_ / "cells.jsonl").string()));
+    : root_(std::move(root)), run_id_(std::move(run_id)), peers_(peers), suites_(suites) {}
+
+void ResultsWriter::make_folder() {
+  make_directory(root_);
+  // mkdir fails on an existing folder, so two runs can never share one, whatever their clocks.
+  for (int attempt = 0;; ++attempt) {
+    if (::mkdir(dir().c_str(), 0777) == 0) break;
+    const int error = errno;
+    if (error != EEXIST || attempt == 100)
+      throw ResultsWriteError(
+          fmt::format("cannot create {}: {}", dir().string(), std::strerror(error)));
+    run_id_ = new_run_id();
+  }
+  make_directory(dir() / "logs");
+  jsonl_.open(dir() / "cells.jsonl");
 }
 
 json ResultsWriter::write_cell_files(const CellResult& cell) {
@@ -48,7 +62,7 @@ json ResultsWriter::write_cell_files(const CellResult& cell) {
   const auto keep = [&](const char* role, const std::string& text) {
     if (text.empty()) return;
     const auto rel = fmt::format("logs/{}.{}.log", stem, role);
-    write_text(dir_ / rel, text);
+    write_file(dir() / rel, text);
     logs[role] = rel;
   };
   keep("client", cell.client_log);
@@ -57,15 +71,16 @@ json ResultsWriter::write_cell_files(const CellResult& cell) {
     std::string text;
     for (const auto& line : cell.keylog) text += line + "\n";
     const auto rel = fmt::format("logs/{}.keylog", stem);
-    write_text(dir_ / rel, text);
+    write_file(dir() / rel, text);
     logs["keylog"] = rel;
   }
   return logs;
 }
 
 void ResultsWriter::add(CellResult&& cell) {
+  if (!jsonl_.is_open()) make_folder();
   auto j = to_json(cell, write_cell_files(cell));
-  jsonl_ << j.dump() << '\n' << std::flush;
+  jsonl_.append_line(json_text(j));
   cell_json_.push_back(std::move(j));
   cells_.push_back(std::move(cell));
 }
@@ -118,15 +133,18 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
           {"cells", cells}};
 }
 
-void ResultsWriter::finish(const RunInfo& info, const fs::path& trimmed_copy) {
-  jsonl_.flush();
+bool ResultsWriter::finish(RunInfo info, const fs::path& trimmed_copy) {
+  if (!jsonl_.is_open()) return false;
+  jsonl_.close();
+  info.id = run_id_;
   const auto matrix = matrix_json(info);
-  write_text(dir_ / "matrix.json", matrix.dump(2) + "\n");
+  write_file_atomically(dir() / "matrix.json", json_text(matrix, 2) + "\n");
   if (!trimmed_copy.empty()) {
-    if (trimmed_copy.has_parent_path()) fs::create_directories(trimmed_copy.parent_path());
-    write_text(trimmed_copy, trimmed_matrix(matrix).dump(1) + "\n");
+    if (trimmed_copy.has_parent_path()) make_directory(trimmed_copy.parent_path());
+    write_file_atomically(trimmed_copy, json_text(trimmed_matrix(matrix), 1) + "\n");
   }
-  write_text(dir_ / "summary.md", summary_markdown(info, peers_, suites_, cells_));
+  write_file_atomically(dir() / "summary.md", summary_markdown(info, peers_, suites_, cells_));
+  return true;
 }
 
 }  // namespace tlsmatrix

@@ -1,39 +1,48 @@
 // Writes one run's folder under results/: cells.jsonl as each cell finishes, per-cell peer
 // logs and key logs, then matrix.json and summary.md at the end (also after an interrupt).
-// The formats are documented in results/README.md.
+// The folder is made with the first cell, so a run stopped before any cell leaves nothing.
+// Every write is checked: a failure throws ResultsWriteError naming the file and the OS error,
+// and leaves cells.jsonl with whole lines only. The formats are documented in results/README.md.
 #pragma once
 
 #include <filesystem>
-#include <fstream>
+#include <string>
 #include <vector>
 
 #include "cell_result.hpp"
 #include "peer_catalog.hpp"
+#include "results_files.hpp"
 #include "run_info.hpp"
 #include "scenario.hpp"
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 3;
+inline constexpr int kMatrixSchemaVersion = 4;
 
 class ResultsWriter {
  public:
-  ResultsWriter(std::filesystem::path dir, const std::vector<Peer>& peers,
+  // The folder will be `root`/`run_id`; another run's folder of that name (parallel shards
+  // started in the same second) makes it take a fresh run id.
+  ResultsWriter(std::filesystem::path root, std::string run_id, const std::vector<Peer>& peers,
                 const std::vector<Suite>& suites);
   void add(CellResult&& cell);
-  // Writes matrix.json and summary.md, and the trimmed matrix to `trimmed_copy` unless empty.
-  void finish(const RunInfo& info, const std::filesystem::path& trimmed_copy = {});
+  // Writes matrix.json and summary.md (each whole or not at all), and the trimmed matrix to
+  // `trimmed_copy` unless empty. With no cell added it writes nothing and returns false.
+  bool finish(RunInfo info, const std::filesystem::path& trimmed_copy = {});
   const std::vector<CellResult>& cells() const { return cells_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path dir() const { return root_ / run_id_; }
+  const std::string& run_id() const { return run_id_; }
 
  private:
+  void make_folder();
   nlohmann::json write_cell_files(const CellResult& cell);
   nlohmann::json matrix_json(const RunInfo& info) const;
 
-  std::filesystem::path dir_;
+  std::filesystem::path root_;
+  std::string run_id_;
   const std::vector<Peer>& peers_;
   const std::vector<Suite>& suites_;
-  std::ofstream jsonl_;
+  LineFile jsonl_;
   std::vector<CellResult> cells_;
   std::vector<nlohmann::json> cell_json_;
 };

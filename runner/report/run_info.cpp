@@ -51,11 +51,13 @@ std::string utc_timestamp() {
 }
 
 std::string new_run_id() {
+  // 32 random bits: parallel shards started in the same second rarely draw the same id, and
+  // ResultsWriter draws again when they do.
   std::random_device rd;
   return fmt::format(
-      "{:%Y%m%dT%H%M%SZ}-{:04x}",
+      "{:%Y%m%dT%H%M%SZ}-{:08x}",
       fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())),
-      rd() & 0xffff);
+      static_cast<std::uint32_t>(rd()));
 }
 
 }  // namespace tlsmatrix

@@ -21,6 +21,6 @@ struct RunInfo {
 // Hostname, OS, kernel, CPU model and count, memory: what a figure needs beside it.
 nlohmann::json host_info();
 std::string utc_timestamp();  // 2026-11-26T06:40:12Z
-std::string new_run_id();     // 20261126T064012Z-1a2b
+std::string new_run_id();     // 20261126T064012Z-1a2b3c4d
 
 }  // namespace tlsmatrix

@@ -5,16 +5,11 @@
 #include <algorithm>
 
 #include "grid.hpp"
+#include "safe_text.hpp"
 #include "tally.hpp"
 
 namespace tlsmatrix {
 namespace {
-
-std::string table_text(std::string text) {
-  std::replace(text.begin(), text.end(), '|', '/');
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return text;
-}
 
 std::vector<const CellResult*> sorted_most_severe_first(const std::vector<CellResult>& cells) {
   std::vector<const CellResult*> out;
@@ -36,16 +31,14 @@ std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
       "|---|---|---|---|---|\n";
   for (const auto* c : unexpected)
     md += fmt::format("| {} | {} | `{}` | {} | {} |\n", status_name(c->verdict.status),
-                      status_name(c->expected.status), c->id, table_text(c->verdict.reason),
+                      status_name(c->expected.status), c->id, markdown_cell(c->verdict.reason),
                       c->expected.source.empty() ? "no known deviation" : c->expected.source);
   return md + "\n";
 }
 
-}  // namespace
-
-std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers,
-                             const std::vector<Suite>& suites,
-                             const std::vector<CellResult>& cells) {
+std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Peer>& peers,
+                                       const std::vector<Suite>& suites,
+                                       const std::vector<CellResult>& cells) {
   std::string md = fmt::format("# tlsmatrix run {}\n\n", info.id);
   md += fmt::format("Started {}, finished {}{}. Shard {}, {} parallel cells.\n\n", info.started,
                     info.finished,
@@ -96,9 +89,19 @@ std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers
         "expected by |\n|---|---|---|---|\n";
     for (const auto* c : findings)
       md += fmt::format("| {} | `{}` | {} | {} |\n", status_name(c->verdict.status), c->id,
-                        table_text(c->verdict.reason), c->expected.source);
+                        markdown_cell(c->verdict.reason), c->expected.source);
   }
   return md;
+}
+
+}  // namespace
+
+std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers,
+                             const std::vector<Suite>& suites,
+                             const std::vector<CellResult>& cells) {
+  // Peer versions, suite titles and the like come from outside too: no control character
+  // reaches the file, whichever part it came in.
+  return printable(summary_markdown_unescaped(info, peers, suites, cells));
 }
 
 }  // namespace tlsmatrix

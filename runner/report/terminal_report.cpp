@@ -9,17 +9,19 @@
 #include <set>
 
 #include "grid.hpp"
+#include "safe_text.hpp"
 
 namespace tlsmatrix {
 
-ProgressLine::ProgressLine(std::size_t total, std::FILE* out)
-    : total_(total), out_(out), tty_(::isatty(::fileno(out)) != 0) {}
+ProgressLine::ProgressLine(std::size_t total, TerminalStream out)
+    : total_(total), out_(out), tty_(is_terminal(out)) {}
 
 void ProgressLine::cell_done(const CellResult& cell) {
   tally_.add(cell);
   if (!tty_ && !as_expected(cell))
-    fmt::print(out_, "unexpected {} (expected {}): {}: {}\n", status_name(cell.verdict.status),
-               status_name(cell.expected.status), cell.id, cell.verdict.reason);
+    show(out_, fmt::format("unexpected {} (expected {}): {}: {}\n",
+                           status_name(cell.verdict.status), status_name(cell.expected.status),
+                           cell.id, printable(cell.verdict.reason, false)));
   draw();
 }
 
@@ -37,17 +39,16 @@ void ProgressLine::draw() {
       tally_[Status::pass], tally_[Status::deviation], tally_[Status::fail],
       tally_[Status::unsupported], tally_[Status::error], tally_.unexpected, rate, eta);
   if (tty_) {
-    fmt::print(out_, "\r\033[K{}", line);
-    std::fflush(out_);
+    show_raw(out_, "\r\033[K" + line);
   } else if (const auto decile = total_ ? done * 10 / total_ : 10;
              decile > last_decile_ || done == total_) {
     last_decile_ = decile;
-    fmt::print(out_, "{}\n", line);
+    show(out_, line + "\n");
   }
 }
 
 void ProgressLine::finish() {
-  if (tty_) fmt::print(out_, "\n");
+  if (tty_) show(out_, "\n");
 }
 
 std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector<Suite>& suites,
@@ -62,8 +63,8 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
     out += render_text(status_grid(it->second, peers));
   }
   // Unexpected cells first: they are what needs attention. Then the expected findings, most
-  // severe first; unsupported cells only as why each peer could not run them, since one missing group
-  // makes dozens of them.
+  // severe first; unsupported cells only as why each peer could not run them, since one missing
+  // group makes dozens of them.
   std::vector<const CellResult*> unexpected, findings;
   std::map<std::string, std::set<std::string>> lacking;
   std::size_t unsupported = 0;
@@ -88,7 +89,7 @@ std::string matrix_tables_text(const std::vector<Peer>& peers, const std::vector
     for (std::size_t i = 0; i < listed.size() && i < max_findings; ++i) {
       const auto& c = *listed[i];
       out += fmt::format("  {:<11} {}\n              {}\n", status_name(c.verdict.status), c.id,
-                         c.verdict.reason);
+                         printable(c.verdict.reason, false));
       if (show_expected)
         out += fmt::format("              expected {} ({})\n", status_name(c.expected.status),
                            c.expected.source.empty() ? "no known deviation" : c.expected.source);

@@ -16,4 +16,10 @@ inline const std::vector<std::string> kFailOnChoices = {"unexpected", "error", "
 
 int exit_status(const Tally& tally, const std::string& fail_on);
 
+// A results file could not be written (a full disk, a removed folder): the run stopped at once.
+// EX_IOERR of sysexits.h, apart from every status a finished run can have.
+inline constexpr int kExitResultsNotWritten = 74;
+// The run was interrupted (SIGINT, SIGTERM); the results hold the cells that finished.
+inline constexpr int kExitInterrupted = 130;
+
 }  // namespace tlsmatrix

@@ -1,8 +1,10 @@
 #include "matrix_runner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fnmatch.h>
 
+#include <exception>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -10,6 +12,7 @@
 #include "cell_executor.hpp"
 #include "facts_from_run.hpp"
 #include "protocol_json.hpp"
+#include "recording_relay.hpp"
 #include "refusal.hpp"
 #include "requirements.hpp"
 #include "tls_transcript.hpp"
@@ -28,6 +31,77 @@ bool selected(const std::string& id, const std::vector<std::string>& filters) {
 std::string app_data(const char* direction, const std::string& id) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return fmt::format("tlsmatrix {} {} {:016x}{:016x}\n", direction, id, rng(), rng());
+}
+
+// The verdict of a cell that ran, from what its peers reported and what the wire showed.
+void judge_run(CellResult& result, const CellRun& run, const WireObservation& wire,
+               const CellRequest& request, const PlannedCell& cell) {
+  if (auto refused = refusal_verdict(run, wire, request)) {
+    result.verdict = std::move(*refused);
+    // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
+    if (result.verdict.status == Status::unsupported) {
+      const auto refusal = [](const PeerRun& peer, std::vector<std::string>& missing) {
+        if (peer.outcome && peer.outcome->refused)
+          missing.push_back("refused " + peer.outcome->refused->setting);
+      };
+      refusal(run.client, result.client_missing);
+      refusal(run.server, result.server_missing);
+    }
+    return;
+  }
+  if (auto failed = configure_failure_verdict(run, request)) {
+    result.verdict = std::move(*failed);
+    return;
+  }
+  if (!run.harness_error.empty()) {
+    result.verdict = error_verdict(run.harness_error);
+    return;
+  }
+  if (run.server.outcome && !run.client.started) {
+    // A result before `listening` that is no configure failure (say, the server could not
+    // bind): no handshake was tried, so there is nothing to judge.
+    result.verdict = error_verdict(
+        fmt::format("server peer {} reported stage {} without listening: {}", cell.server->entry.id,
+                    stage_name(run.server.outcome->stage), run.server.outcome->error));
+    return;
+  }
+  if (!run.client.outcome || !run.server.outcome) {
+    result.verdict = error_verdict(
+        fmt::format("{} peer {} ended without a result", run.client.outcome ? "server" : "client",
+                    run.client.outcome ? cell.server->entry.id : cell.client->entry.id));
+    return;
+  }
+  result.client_handshake_ms = run.client.outcome->handshake_ms;
+  result.server_handshake_ms = run.server.outcome->handshake_ms;
+  result.keylog = run.client.outcome->keylog;
+  const auto facts = facts_from_run(run, wire, request, cell.client->capabilities);
+  result.fact_sources = facts.sources;
+  result.verdict = judge(*cell.scenario, facts);
+}
+
+// A direction the relay stopped recording (RecordingRelay: kMaxRecordedBytes) is noted in
+// `wire.truncated`. Its verdict would rest on an incomplete record, which only a misbehaving
+// peer produces (a handshake is a few KiB), so the cell becomes `error`; the reason names the
+// cap either way.
+void mark_capped_record(CellResult& result, const CellRun& run) {
+  std::vector<std::string> capped;
+  if (record_capped(run.client_to_server)) capped.push_back("client->server");
+  if (record_capped(run.server_to_client)) capped.push_back("server->client");
+  if (capped.empty()) return;
+  for (const auto& direction : capped)
+    result.wire["truncated"].push_back(
+        fmt::format("{}: only the first {} bytes were recorded; all were relayed", direction,
+                    kMaxRecordedBytes));
+  const auto cap = fmt::format("the wire record was capped at {} bytes ({})", kMaxRecordedBytes,
+                               fmt::join(capped, ", "));
+  if (result.verdict.status == Status::error) {
+    result.verdict.reason += "; " + cap;
+    return;
+  }
+  result.verdict.reason =
+      fmt::format("{}, so the verdict ({}: {}) would rest on an incomplete record", cap,
+                  status_name(result.verdict.status), result.verdict.reason);
+  result.verdict.status = Status::error;
 }
 
 }  // namespace
@@ -100,47 +174,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
       run.server.outcome ? to_json(*run.server.outcome) : nlohmann::json(nullptr);
   const auto wire = observe_handshake(run.client_to_server, run.server_to_client);
   result.wire = to_json(wire);
-  if (auto refused = refusal_verdict(run, wire, request)) {
-    result.verdict = std::move(*refused);
-    // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
-    if (result.verdict.status == Status::unsupported) {
-      const auto refusal = [](const PeerRun& peer, std::vector<std::string>& missing) {
-        if (peer.outcome && peer.outcome->refused)
-          missing.push_back("refused " + peer.outcome->refused->setting);
-      };
-      refusal(run.client, result.client_missing);
-      refusal(run.server, result.server_missing);
-    }
-    return result;
-  }
-  if (auto failed = configure_failure_verdict(run, request)) {
-    result.verdict = std::move(*failed);
-    return result;
-  }
-  if (!run.harness_error.empty()) {
-    result.verdict = error_verdict(run.harness_error);
-    return result;
-  }
-  if (run.server.outcome && !run.client.started) {
-    // A result before `listening` that is no configure failure (say, the server could not
-    // bind): no handshake was tried, so there is nothing to judge.
-    result.verdict = error_verdict(
-        fmt::format("server peer {} reported stage {} without listening: {}", cell.server->entry.id,
-                    stage_name(run.server.outcome->stage), run.server.outcome->error));
-    return result;
-  }
-  if (!run.client.outcome || !run.server.outcome) {
-    result.verdict = error_verdict(
-        fmt::format("{} peer {} ended without a result", run.client.outcome ? "server" : "client",
-                    run.client.outcome ? cell.server->entry.id : cell.client->entry.id));
-    return result;
-  }
-  result.client_handshake_ms = run.client.outcome->handshake_ms;
-  result.server_handshake_ms = run.server.outcome->handshake_ms;
-  result.keylog = run.client.outcome->keylog;
-  const auto facts = facts_from_run(run, wire, request, cell.client->capabilities);
-  result.fact_sources = facts.sources;
-  result.verdict = judge(*cell.scenario, facts);
+  judge_run(result, run, wire, request, cell);
+  mark_capped_record(result, run);
   return result;
 }
 
@@ -149,16 +184,36 @@ void run_cells(const std::vector<PlannedCell>& cells, const RunOptions& options,
                const std::function<void(CellResult&&)>& on_cell) {
   std::atomic<std::size_t> next{0};
   std::mutex report;
+  // Set by `cancelled` or by a failure of `on_cell`: ends the cells in flight and starts none.
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
   const auto worker = [&] {
-    for (std::size_t i; !cancelled && (i = next++) < cells.size();) {
-      auto result = run_cell(cells[i], options.cell_timeout, cancelled);
-      if (cancelled && result.verdict.status == Status::error) break;  // interrupted, not a finding
+    try {
+      for (std::size_t i; !stop && (i = next++) < cells.size();) {
+        auto result = run_cell(cells[i], options.cell_timeout, stop);
+        if (stop && result.verdict.status == Status::error) break;  // interrupted, not a finding
+        const std::lock_guard lock(report);
+        if (failure) break;
+        on_cell(std::move(result));
+      }
+    } catch (...) {
       const std::lock_guard lock(report);
-      on_cell(std::move(result));
+      if (!failure) failure = std::current_exception();
+      stop = true;
     }
   };
-  std::vector<std::jthread> workers;
-  for (unsigned j = 0; j < std::max(1u, options.jobs); ++j) workers.emplace_back(worker);
+  {
+    std::jthread forward_cancel([&](std::stop_token done) {
+      while (!done.stop_requested() && !stop) {
+        if (cancelled) stop = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    });
+    std::vector<std::jthread> workers;
+    for (unsigned j = 0; j < std::max(1u, options.jobs); ++j) workers.emplace_back(worker);
+    for (auto& w : workers) w.join();
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace tlsmatrix

@@ -43,6 +43,8 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
 CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
                     const std::atomic<bool>& cancelled);
 
+// Stops starting cells and ends those in flight once `cancelled` is set or `on_cell` throws;
+// rethrows what `on_cell` threw once every worker has stopped.
 void run_cells(const std::vector<PlannedCell>& cells, const RunOptions& options,
                const std::atomic<bool>& cancelled,
                const std::function<void(CellResult&&)>& on_cell);
