@@ -125,9 +125,8 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   }
   if (!write_failure.empty()) {
     show(TerminalStream::err,
-         fmt::format("tlsmatrix: {}; run stopped after {} of {} cells, {} holds those\n",
-                     write_failure, writer.cells().size(), cells.size(),
-                     (writer.dir() / "cells.jsonl").string()));
+         fmt::format("tlsmatrix: {}; run stopped: {} of {} cells are in {}\n", write_failure,
+                     writer.cells().size(), cells.size(), (writer.dir() / "cells.jsonl").string()));
     return kExitResultsNotWritten;
   }
   if (!written) {
@@ -160,7 +159,7 @@ int peers_command(const CommonOptions& common, bool as_json) {
                      {"environment", p.entry.environment},
                      {"command", p.entry.command},
                      {"capabilities", to_json(p.capabilities)}});
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", json_text(out, 2));
     return 0;
   }
   fmt::print("{:<28} {:<10} {:<10} {:<12} {}\n", "id", "library", "version", "environment",

@@ -2,8 +2,11 @@
 // result files whose failed writes are seen and leave nothing torn; run folders that two runs
 // can never share.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,6 +49,40 @@ TEST(ResultsFiles, FailedLineWriteNamesTheFileAndTheError) {
   } catch (const ResultsWriteError& e) {
     EXPECT_STREQ(e.what(), "cannot write /dev/full: No space left on device");
   }
+}
+
+// A write that gets only part of a line out (the file size limit stands in for a disk that
+// fills mid-line): the part is cut off again, the error names the file, the lines before stay.
+TEST(ResultsFiles, ShortWriteLeavesNoTornLine) {
+  char name[] = "/tmp/tlsmatrix-line-file-XXXXXX";
+  const int fd = ::mkstemp(name);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string first(60, 'a'), second(60, 'b');
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // the write fails with EFBIG instead
+    const rlimit limit{100, 100};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    LineFile file;
+    file.open(name);
+    file.append_line(first);
+    try {
+      file.append_line(second);
+    } catch (const ResultsWriteError& e) {
+      ::_exit(std::string(e.what()).find(name) != std::string::npos ? 0 : 2);
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::ifstream in(name);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), first + "\n");
+  ::unlink(name);
 }
 
 class ResultsFolder : public ::testing::Test {
