@@ -190,9 +190,9 @@ int check_command(const CommonOptions& common) {
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json) {
   const auto diff = diff_matrices(load_matrix(old_path), load_matrix(new_path));
   if (as_json)
-    fmt::print("{}\n", json_text(to_json(diff), 2));
+    show(TerminalStream::out, json_text(to_json(diff), 2) + "\n");
   else
-    fmt::print("{}", printable(diff_text(diff)));
+    show(TerminalStream::out, diff_text(diff));
   return diff.regressions.empty() ? 0 : 1;
 }
 

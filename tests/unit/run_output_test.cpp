@@ -131,9 +131,10 @@ scenarios:
   double seconds_ = 0;
 };
 
-// Finding 2 and 13: a peer's error text and log hold Latin-1 bytes and escape sequences, and
-// the command line holds a Latin-1 byte. The run still ends with valid JSON everywhere, and
-// neither the terminal nor summary.md gets a control character; JSON keeps the exact text.
+// Finding 2 and 13: a peer logs Latin-1 bytes and reports an error holding an escape sequence,
+// a C1 control, a newline and a `|`; the command line holds a Latin-1 byte (the run records it).
+// The run still ends with valid JSON everywhere (the byte as U+FFFD), JSON keeps the peer's exact
+// text, and neither the terminal nor summary.md gets a control character.
 TEST_F(RunOutput, BytesThatAreNotUtf8AndEscapesEndInValidResults) {
   results_ = dir_ / "results";
   write_catalog({{"latin1@fixture", "latin1-error"}, {"claims@fixture", "claims-x25519"}});
