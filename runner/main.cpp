@@ -18,6 +18,7 @@
 #include "known_deviations.hpp"
 #include "peer_catalog.hpp"
 #include "terminal_output.hpp"
+#include "utf8_text.hpp"
 
 namespace {
 
@@ -139,6 +140,19 @@ int main(int argc, char** argv) {
   diff_cmd->add_flag("--json", diff_json, "print the diff as JSON (results/README.md)");
 
   CLI11_PARSE(app, argc, argv);
+  // These end up in matrix.json, which is UTF-8: refuse bad bytes before any work is done.
+  const auto not_utf8 = [](const char* option, const std::string& value) {
+    if (!first_invalid_utf8(value)) return false;
+    fmt::print(stderr, "tlsmatrix: {} '{}' is not UTF-8\n", option, escaped_bytes(value));
+    return true;
+  };
+  const auto any_not_utf8 = [&](const char* option, const std::vector<std::string>& values) {
+    return std::any_of(values.begin(), values.end(),
+                       [&](const std::string& v) { return not_utf8(option, v); });
+  };
+  if (any_not_utf8("--filter", run.options.filters) || any_not_utf8("--suite", run.suites) ||
+      any_not_utf8("--peer", common.peer_ids) || not_utf8("--suites-dir", common.suites_dir))
+    return 2;
   if (only_catalogs && added_catalogs.empty()) {
     fmt::print(stderr, "tlsmatrix: --only-catalogs needs at least one --catalog FILE\n");
     return 2;

@@ -5,9 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+#include "yaml_document.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -20,9 +20,7 @@ class Reader {
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
-    const auto mark = at.Mark();
-    throw ExpectationsError(
-        fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, what));
+    throw ExpectationsError(fmt::format("{}: {}", yaml_place(file_, at), what));
   }
 
   std::vector<KnownDeviation> file(const YAML::Node& root) const {
@@ -110,7 +108,7 @@ class Reader {
 
   void allow_keys(const YAML::Node& map, std::initializer_list<std::string> keys) const {
     for (const auto& kv : map) {
-      const auto key = kv.first.as<std::string>();
+      const auto key = yaml_key(kv.first, file_);
       if (std::find(keys.begin(), keys.end(), key) == keys.end())
         fail(kv.first, fmt::format("unknown key '{}'", key));
     }
@@ -148,23 +146,26 @@ std::string joined(const std::string& a, const std::string& b) {
 }  // namespace
 
 void KnownDeviations::add_text(const std::string& text, const std::string& file_name) {
-  YAML::Node root;
+  std::vector<KnownDeviation> added;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ExpectationsError(fmt::format("{}:{}:{}: YAML syntax error: {}", file_name,
-                                        e.mark.line + 1, e.mark.column + 1, e.msg));
+    added = Reader(file_name).file(parse_yaml_document(text, file_name));
+  } catch (const YamlInputError& e) {
+    throw ExpectationsError(e.what());
+  } catch (const YAML::Exception& e) {  // a conversion the reader did not foresee
+    throw ExpectationsError(
+        fmt::format("{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
-  for (auto& d : Reader(file_name).file(root)) entries_.push_back(std::move(d));
+  for (auto& d : added) entries_.push_back(std::move(d));
 }
 
 void KnownDeviations::add_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in)
-    throw ExpectationsError(fmt::format("{}: cannot open known-deviations file", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  add_text(text.str(), file.string());
+  std::string text;
+  try {
+    text = read_input_file(file, "known-deviations file");
+  } catch (const YamlInputError& e) {
+    throw ExpectationsError(e.what());
+  }
+  add_text(text, file.string());
 }
 
 ExpectedResult KnownDeviations::expected_for(const std::string& cell_id, const Peer& client,

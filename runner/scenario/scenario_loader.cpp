@@ -5,14 +5,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cctype>
+#include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "endpoint_fields.hpp"
 #include "tls_registry.hpp"
+#include "utf8_text.hpp"
+#include "yaml_document.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -33,9 +34,7 @@ class Reader {
   Reader(std::string file, const TestPki& pki) : file_(std::move(file)), pki_(pki) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
-    const auto mark = at.Mark();
-    throw ScenarioFileError(
-        fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, what));
+    throw ScenarioFileError(fmt::format("{}: {}", yaml_place(file_, at), what));
   }
 
   Suite suite(const YAML::Node& root) const {
@@ -50,19 +49,22 @@ class Reader {
     s.title = scalar(required(root, "title"), "title");
     if (root["description"]) s.description = scalar(root["description"], "description");
 
-    YAML::Node client_defaults, server_defaults;
-    if (const auto defaults = root["defaults"]) {
-      if (!defaults.IsMap()) fail(defaults, "defaults must be a mapping with client and/or server");
-      allow_keys(defaults, {"client", "server"});
-      client_defaults = defaults["client"];
-      server_defaults = defaults["server"];
+    // The defaults are read once, not once per scenario: the work stays linear in the file.
+    Scenario defaults;
+    defaults.client.role = Role::client;
+    defaults.server.role = Role::server;
+    if (const auto node = root["defaults"]) {
+      if (!node.IsMap()) fail(node, "defaults must be a mapping with client and/or server");
+      allow_keys(node, {"client", "server"});
+      endpoint(node["client"], defaults.client, defaults.client_requires);
+      endpoint(node["server"], defaults.server, defaults.server_requires);
     }
 
     const auto list = required(root, "scenarios");
     if (!list.IsSequence() || list.size() == 0) fail(list, "scenarios must be a non-empty list");
     std::set<std::string> seen;
     for (const auto& node : list) {
-      auto scenario = this->scenario(node, client_defaults, server_defaults);
+      auto scenario = this->scenario(node, defaults);
       if (!seen.insert(scenario.id).second)
         fail(node["id"], fmt::format("duplicate scenario id '{}'", scenario.id));
       s.scenarios.push_back(std::move(scenario));
@@ -71,21 +73,16 @@ class Reader {
   }
 
  private:
-  Scenario scenario(const YAML::Node& node, const YAML::Node& client_defaults,
-                    const YAML::Node& server_defaults) const {
+  Scenario scenario(const YAML::Node& node, const Scenario& defaults) const {
     if (!node.IsMap())
       fail(node, "each scenario is a mapping with id, title, client, server and expect");
     allow_keys(node, {"id", "title", "description", "client", "server", "expect", "record"});
-    Scenario sc;
+    Scenario sc = defaults;
     sc.line = node.Mark().line + 1;
     sc.id = identifier(required(node, "id"), "id");
     sc.title = scalar(required(node, "title"), "title");
     if (node["description"]) sc.description = scalar(node["description"], "description");
-    sc.client.role = Role::client;
-    sc.server.role = Role::server;
-    endpoint(client_defaults, sc.client, sc.client_requires);
     endpoint(node["client"], sc.client, sc.client_requires);
-    endpoint(server_defaults, sc.server, sc.server_requires);
     endpoint(node["server"], sc.server, sc.server_requires);
 
     const auto expect = required(node, "expect");
@@ -112,7 +109,7 @@ class Reader {
     if (!node || node.IsNull()) return;  // absent, or the empty default of a suite without defaults
     if (!node.IsMap()) fail(node, "an endpoint is a mapping of settings");
     for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>();
+      const auto key = yaml_key(kv.first, file_);
       const auto& value = kv.second;
       try {
         if (key == "certificate") {
@@ -124,7 +121,7 @@ class Reader {
         } else if (is_runner_owned(key)) {
           fail(kv.first, fmt::format("'{}' is set by the runner, not by scenarios", key));
         } else if (const auto* field = find_endpoint_field(key)) {
-          field->apply(config, to_json(value));
+          field->apply(config, to_json(value, key));
         } else {
           std::vector<std::string> known{"certificate", "trust", "requires"};
           for (const auto& f : endpoint_fields())
@@ -162,7 +159,7 @@ class Reader {
     e.line = node.Mark().line + 1;
     bool have_fact = false, have_mismatch = false;
     for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>();
+      const auto key = yaml_key(kv.first, file_);
       const auto f = fact_by_name(key);
       if (key == "cite") {
         e.cite = scalar(kv.second, key);
@@ -231,7 +228,7 @@ class Reader {
 
   void allow_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed) const {
     for (const auto& kv : map) {
-      const auto key = kv.first.as<std::string>();
+      const auto key = yaml_key(kv.first, file_);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         fail(kv.first,
              fmt::format("unknown key '{}' (allowed here: {})", key, fmt::join(allowed, ", ")));
@@ -251,28 +248,34 @@ class Reader {
     return out;
   }
 
+  // [a-z0-9][a-z0-9.-]*, checked by hand: std::regex recurses per character and overflows
+  // the stack on a long enough value.
   std::string identifier(const YAML::Node& node, const std::string& what) const {
-    static const std::regex pattern("[a-z0-9][a-z0-9.-]*");
     auto v = scalar(node, what);
-    if (!std::regex_match(v, pattern))
-      fail(node, fmt::format("{} '{}' must match [a-z0-9][a-z0-9.-]*", what, v));
+    const auto lower_or_digit = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    };
+    const bool ok = !v.empty() && lower_or_digit(v[0]) &&
+                    std::all_of(v.begin(), v.end(),
+                                [&](char c) { return lower_or_digit(c) || c == '.' || c == '-'; });
+    if (!ok) fail(node, fmt::format("{} '{}' must match [a-z0-9][a-z0-9.-]*", what, v));
     return v;
   }
 
   // YAML scalars carry no type: quoted ones are strings, plain ones become booleans or numbers
   // when they look like one, the same way the JSON protocol would spell them.
-  json to_json(const YAML::Node& node) const {
+  json to_json(const YAML::Node& node, const std::string& field) const {
     switch (node.Type()) {
       case YAML::NodeType::Null:
         return nullptr;
       case YAML::NodeType::Sequence: {
         json arr = json::array();
-        for (const auto& item : node) arr.push_back(to_json(item));
+        for (const auto& item : node) arr.push_back(to_json(item, field));
         return arr;
       }
       case YAML::NodeType::Map: {
         json obj = json::object();
-        for (const auto& kv : node) obj[kv.first.as<std::string>()] = to_json(kv.second);
+        for (const auto& kv : node) obj[yaml_key(kv.first, file_)] = to_json(kv.second, field);
         return obj;
       }
       case YAML::NodeType::Scalar: {
@@ -281,7 +284,9 @@ class Reader {
         if (s == "true") return true;
         if (s == "false") return false;
         if (s == "null" || s == "~") return nullptr;
-        if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) return std::stoull(s);
+        if (!s.empty() &&
+            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+          return yaml_unsigned(node, file_, field, 0, std::numeric_limits<std::uint64_t>::max());
         return s;
       }
       default:
@@ -300,33 +305,75 @@ const char* severity_name(Severity severity) {
 }
 
 Suite load_suite_text(const std::string& text, const std::string& file_name, const TestPki& pki) {
-  YAML::Node root;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ScenarioFileError(fmt::format("{}:{}:{}: YAML syntax error: {}", file_name,
-                                        e.mark.line + 1, e.mark.column + 1, e.msg));
+    const auto root = parse_yaml_document(text, file_name);
+    return Reader(file_name, pki).suite(root);
+  } catch (const YamlInputError& e) {
+    throw ScenarioFileError(e.what());
+  } catch (const YAML::Exception& e) {  // a conversion the reader did not foresee
+    throw ScenarioFileError(
+        fmt::format("{}:{}:{}: {}", file_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
-  return Reader(file_name, pki).suite(root);
 }
 
 Suite load_suite_file(const std::filesystem::path& file, const TestPki& pki) {
-  std::ifstream in(file);
-  if (!in) throw ScenarioFileError(fmt::format("{}: cannot open suite file", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_suite_text(text.str(), file.string(), pki);
+  std::string text;
+  try {
+    text = read_input_file(file, "suite file");
+  } catch (const YamlInputError& e) {
+    throw ScenarioFileError(e.what());
+  }
+  return load_suite_text(text, file.string(), pki);
 }
 
+namespace {
+
+// Why a folder entry that looks like a suite file is not one; empty when it is.
+std::string reason_to_skip(const std::filesystem::directory_entry& entry) {
+  std::error_code ec;
+  if (entry.path().extension() != ".yaml") return "suite files end in .yaml";
+  if (entry.is_symlink(ec) && !entry.exists(ec)) return "a symbolic link to nothing";
+  if (entry.is_directory(ec)) return "a folder";
+  if (!entry.is_regular_file(ec)) return "not a regular file (a FIFO, socket or device)";
+  return "";
+}
+
+bool looks_like_suite_file(const std::filesystem::path& file) {
+  auto ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".yaml" || ext == ".yml";
+}
+
+}  // namespace
+
 std::vector<Suite> load_suites(const std::filesystem::path& dir, const TestPki& pki,
-                               const std::vector<std::string>& only) {
-  if (!std::filesystem::is_directory(dir))
-    throw ScenarioFileError(fmt::format("{}: suites directory not found", dir.string()));
+                               const std::vector<std::string>& only,
+                               std::vector<std::string>* skipped) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw ScenarioFileError(
+        fmt::format("{}: suites directory not found", escaped_bytes(dir.string())));
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+  std::vector<std::string> skips;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!looks_like_suite_file(entry.path())) continue;  // README.md, pki/ and the like
+    const auto name = entry.path().string();
+    if (first_invalid_utf8(entry.path().filename().string()))
+      throw ScenarioFileError(
+          fmt::format("{}: the file name is not UTF-8 (results name it in JSON); rename it",
+                      escaped_bytes(name)));
+    if (const auto why = reason_to_skip(entry); !why.empty())
+      skips.push_back(fmt::format("{}: skipped, {}", name, why));
+    else
       files.push_back(entry.path());
+  }
   std::sort(files.begin(), files.end());
+  std::sort(skips.begin(), skips.end());
+  if (skipped) *skipped = skips;
+  if (files.empty())
+    throw ScenarioFileError(fmt::format("{}: no suite files (*.yaml){}{}", dir.string(),
+                                        skips.empty() ? "" : "; ", fmt::join(skips, "; ")));
   std::vector<Suite> suites;
   std::set<std::string> ids;
   for (const auto& file : files) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "exit_status.hpp"
 #include "tally.hpp"
 
@@ -178,6 +180,45 @@ deviations:
   cell.expected = {};
   as_expected_tally.add(cell);
   EXPECT_EQ(exit_status(as_expected_tally, "unexpected"), 0);
+}
+
+// Hostile input files (issue 8): the same checked YAML reader as suite files.
+const std::filesystem::path kInputs =
+    std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "tests" / "fixtures" / "inputs";
+
+std::string file_error_of(const std::string& name) {
+  try {
+    KnownDeviations d;
+    d.add_file(kInputs / name);
+  } catch (const ExpectationsError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for " << name;
+  return "";
+}
+
+TEST(KnownDeviations, NonUtf8ByteIsNamedByLineAndColumn) {
+  EXPECT_EQ(file_error_of("known-deviations-latin1.yaml"),
+            (kInputs / "known-deviations-latin1.yaml").string() +
+                ":6:18: byte 0xdf is not UTF-8 (save the file as UTF-8)");
+}
+
+TEST(KnownDeviations, DuplicateKeyNamesBothLines) {
+  EXPECT_EQ(file_error_of("known-deviations-duplicate.yaml"),
+            (kInputs / "known-deviations-duplicate.yaml").string() +
+                ":6:5: duplicate key 'status' (line 5 has it already; one would silently win)");
+}
+
+TEST(KnownDeviations, ComplexKeyAndNonRegularFileAreNamed) {
+  EXPECT_EQ(error_of("schema_version: 1\nstack: x\n? [a]\n: b\ndeviations: []\n"),
+            "bad.yaml:3:3: a key must be a plain name, not a list or a mapping");
+  KnownDeviations d;
+  try {
+    d.add_file("/dev/zero");
+    FAIL() << "expected an error";
+  } catch (const ExpectationsError& e) {
+    EXPECT_EQ(std::string(e.what()), "/dev/zero: not a regular file; a known-deviations file is");
+  }
 }
 
 }  // namespace

@@ -1,8 +1,16 @@
 #include "scenario_loader.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+
+#include "commands.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -190,6 +198,194 @@ TEST(ScenarioLoader, UnknownSuiteIsNamed) {
   } catch (const ScenarioFileError& e) {
     EXPECT_NE(std::string(e.what()).find("no suite 'no-such-suite'"), std::string::npos);
   }
+}
+
+// Hostile input files (issue 8): each fixture under tests/fixtures/inputs/ is one finding.
+const std::filesystem::path kInputs =
+    std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "tests" / "fixtures" / "inputs";
+
+std::string file_error_of(const std::filesystem::path& file) {
+  try {
+    load_suite_file(file, kPki);
+  } catch (const ScenarioFileError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for " << file;
+  return "";
+}
+
+std::string fixture_error(const std::string& name) {
+  return file_error_of(kInputs / name);
+}
+
+std::string at(const std::string& name) {
+  return (kInputs / name).string();
+}
+
+// A folder under /tmp, removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "tlsmatrix-input-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void copy_baseline_to(const std::filesystem::path& dir) {
+  std::filesystem::copy_file(
+      std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites" / "baseline.yaml",
+      dir / "baseline.yaml");
+}
+
+// Finding 2: a Latin-1 byte used to pass check and break the JSON writers later.
+TEST(HostileInput, NonUtf8ByteIsNamedByLineAndColumn) {
+  EXPECT_EQ(fixture_error("latin1-cite.yaml"),
+            at("latin1-cite.yaml") + ":11:24: byte 0xa7 is not UTF-8 (save the file as UTF-8)");
+}
+
+// yaml-cpp refuses a lone surrogate escape itself; the reader also checks every decoded value.
+TEST(HostileInput, EscapeDecodingToNonUtf8IsRefused) {
+  std::string text = kValid;
+  text.replace(text.find("title: HRR"), 10, "title: \"\\ud800\"");
+  EXPECT_EQ(error_of(text), "t.yaml:9:19: YAML syntax error: invalid unicode: 55296");
+}
+
+TEST(HostileInput, NonUtf8FileNameIsRejectedEscaped) {
+  TempDir dir;
+  copy_baseline_to(dir.path());
+  std::ofstream(dir.path() / "caf\xe9.yaml") << kValid;
+  try {
+    load_suites(dir.path(), kPki);
+    FAIL() << "expected an error";
+  } catch (const ScenarioFileError& e) {
+    EXPECT_EQ(
+        std::string(e.what()),
+        dir.path().string() +
+            "/caf\\xe9.yaml: the file name is not UTF-8 (results name it in JSON); rename it");
+  }
+}
+
+// Finding 4: nested aliases stop at the node budget, quickly, naming the file.
+TEST(HostileInput, BillionLaughsStopsAtTheNodeBudget) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto error = fixture_error("billion-laughs.yaml");
+  EXPECT_EQ(error, at("billion-laughs.yaml") +
+                       ":9:30: more than 100000 YAML nodes (an alias counts at each use); "
+                       "refusing to expand further");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(HostileInput, FileOverOneMebibyteIsRefused) {
+  const std::string big = std::string(kValid) + "# " + std::string(1 << 20, 'x') + "\n";
+  EXPECT_EQ(
+      error_of(big),
+      fmt::format("t.yaml: {} bytes, more than the 1048576 a YAML input may have", big.size()));
+}
+
+// Finding 5: numbers and keys go through checked conversions that name file, line and field.
+TEST(HostileInput, IntegerOverflowNamesFieldAndRange) {
+  EXPECT_EQ(fixture_error("integer-overflow.yaml"),
+            at("integer-overflow.yaml") +
+                ":7:48: groups: '99999999999999999999999' is not a whole number in "
+                "0..18446744073709551615");
+}
+
+TEST(HostileInput, ComplexKeyIsNamedWithItsFile) {
+  EXPECT_EQ(fixture_error("complex-key.yaml"),
+            at("complex-key.yaml") + ":7:31: a key must be a plain name, not a list or a mapping");
+}
+
+// Finding 11: a second expect: used to be ignored silently.
+TEST(HostileInput, DuplicateKeyNamesBothLines) {
+  EXPECT_EQ(fixture_error("duplicate-expect.yaml"),
+            at("duplicate-expect.yaml") +
+                ":12:5: duplicate key 'expect' (line 9 has it already; one would silently win)");
+}
+
+// Finding 16: trust: and certificate: name files of pki/ and nothing else.
+TEST(HostileInput, PkiNamesCannotLeavePki) {
+  EXPECT_EQ(fixture_error("pki-escape.yaml"),
+            at("pki-escape.yaml") +
+                ":7:21: trust: '../../../etc/ssl/certs/ca-certificates' is not a name of "
+                "suites/pki/ (a base name such as server-ecdsa-p256: no '/', no '..')");
+  for (const auto* name : {"..", "/etc/passwd", "sub/server-ecdsa-p256", ""}) {
+    EXPECT_THROW(kPki.certified_key(name), std::invalid_argument) << name;
+    EXPECT_THROW(kPki.trust_anchors({name}), std::invalid_argument) << name;
+  }
+}
+
+TEST(HostileInput, PkiSymlinkLeadingOutIsRefused) {
+  TempDir dir;
+  std::filesystem::create_symlink(kPki.dir() / "ca-ecdsa.crt", dir.path() / "outside.crt");
+  const TestPki pki(dir.path());
+  try {
+    pki.trust_anchors({"outside"});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              fmt::format("{} leads outside {} (to {})", (dir.path() / "outside.crt").string(),
+                          dir.path().string(),
+                          std::filesystem::canonical(kPki.dir() / "ca-ecdsa.crt").string()));
+  }
+}
+
+// Finding 12: what is not loaded is named, an empty folder is an error, a FIFO is never opened.
+TEST(HostileInput, EmptySuiteFolderIsAnError) {
+  TempDir dir;
+  try {
+    load_suites(dir.path(), kPki);
+    FAIL() << "expected an error";
+  } catch (const ScenarioFileError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.path().string() + ": no suite files (*.yaml)");
+  }
+  CommonOptions common;
+  common.suites_dir = dir.path().string();
+  EXPECT_THROW(check_command(common), ScenarioFileError);
+}
+
+TEST(HostileInput, SkippedEntriesAreNamedAndAFifoDoesNotBlock) {
+  TempDir dir;
+  const auto& d = dir.path();
+  std::ofstream(d / "old.yml") << kValid;
+  std::filesystem::create_symlink(d / "gone", d / "dangling.yaml");
+  std::filesystem::create_directory(d / "folder.yaml");
+  ASSERT_EQ(::mkfifo((d / "pipe.yaml").c_str(), 0600), 0);
+  try {
+    load_suites(d, kPki);
+    FAIL() << "expected an error";
+  } catch (const ScenarioFileError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              fmt::format("{0}: no suite files (*.yaml); {0}/dangling.yaml: skipped, a symbolic "
+                          "link to nothing; {0}/folder.yaml: skipped, a folder; {0}/old.yml: "
+                          "skipped, suite files end in .yaml; {0}/pipe.yaml: skipped, not a "
+                          "regular file (a FIFO, socket or device)",
+                          d.string()));
+  }
+  copy_baseline_to(d);
+  std::vector<std::string> skipped;
+  const auto suites = load_suites(d, kPki, {}, &skipped);
+  EXPECT_EQ(suites.size(), 1u);
+  EXPECT_EQ(skipped.size(), 4u);
+
+  std::filesystem::create_directory_symlink(kPki.dir(), d / "pki");  // check reads SUITES/pki
+  CommonOptions common;
+  common.suites_dir = d.string();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(check_command(common), 0);
+  const auto out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find(d.string() + "/pipe.yaml: skipped, not a regular file"), std::string::npos)
+      << out;
+  EXPECT_THROW(load_suite_file(d / "pipe.yaml", kPki), ScenarioFileError);
 }
 
 }  // namespace
