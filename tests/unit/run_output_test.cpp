@@ -168,6 +168,17 @@ TEST_F(RunOutput, BytesThatAreNotUtf8AndEscapesEndInValidResults) {
   EXPECT_FALSE(has_control_character(read_file(dir_ / "stderr")));
 }
 
+// Finding 2, the arguments: a --filter that is not UTF-8 could match nothing a suite names and
+// would end up in results as is, so the run refuses it before any work, naming it escaped.
+TEST_F(RunOutput, ArgumentThatIsNotUtf8IsRefusedBeforeAnyWork) {
+  results_ = dir_ / "results";
+  write_catalog({{"claims@fixture", "claims-x25519"}});
+  EXPECT_EQ(run("--filter $'caf\\xe9'"), 2);
+  EXPECT_NE(read_file(dir_ / "stderr").find("--filter 'caf\\xe9' is not UTF-8"), std::string::npos)
+      << read_file(dir_ / "stderr");
+  EXPECT_FALSE(fs::exists(results_));
+}
+
 // Finding 3: the terminal side stops reading at once; the run goes on to the end and writes
 // every cell.
 TEST_F(RunOutput, ClosedTerminalPipeDoesNotStopTheRun) {
