@@ -226,16 +226,17 @@ int main(int argc, char** argv) {
   close(status_pipe[1]);
   close(alive_pipe[0]);
   // The outer process needs nothing either; it only waits.
-  if (o.uid >= 0) {
-    if (setgroups(0, nullptr) != 0 ||
-        setresgid(static_cast<gid_t>(o.gid), static_cast<gid_t>(o.gid),
-                  static_cast<gid_t>(o.gid)) != 0 ||
-        setresuid(static_cast<uid_t>(o.uid), static_cast<uid_t>(o.uid),
-                  static_cast<uid_t>(o.uid)) != 0) {
-      kill(init, SIGKILL);
-      fail("dropping privileges");
-    }
+  drop_bounding_set();
+  if (o.uid >= 0 && (setgroups(0, nullptr) != 0 ||
+                     setresgid(static_cast<gid_t>(o.gid), static_cast<gid_t>(o.gid),
+                               static_cast<gid_t>(o.gid)) != 0 ||
+                     setresuid(static_cast<uid_t>(o.uid), static_cast<uid_t>(o.uid),
+                               static_cast<uid_t>(o.uid)) != 0)) {
+    kill(init, SIGKILL);
+    fail("dropping privileges");
   }
+  drop_capabilities();
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("PR_SET_NO_NEW_PRIVS");
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != runner) {
     kill(init, SIGKILL);
     _exit(kSetupFailed);
