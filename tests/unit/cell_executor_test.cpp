@@ -315,6 +315,17 @@ TEST_F(MisbehavingPeer, ServerResultWithoutListeningNamesTheServer) {
   EXPECT_TRUE(t.result.client_exit.empty()) << t.result.client_exit;
 }
 
+// ... and when it then keeps running, the cell ends at once instead of at its deadline.
+TEST_F(MisbehavingPeer, ServerResultWithoutListeningEndsTheCellAtOnce) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("result-without-listening-then-hang"),
+                     std::chrono::milliseconds(3000));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_EQ(t.result.verdict.reason,
+            "server peer result-without-listening-then-hang@fixture reported stage handshake "
+            "without listening: handshake failed");
+  EXPECT_LT(t.seconds, 1.5);
+}
+
 PeerEntry probe_entry(const std::string& mode) {
   return PeerEntry{mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode, kToken}, "test"};
 }
