@@ -13,6 +13,7 @@
 #include "known_deviations.hpp"
 #include "matrix_diff.hpp"
 #include "peer_catalog.hpp"
+#include "peer_jail.hpp"
 #include "protocol_json.hpp"
 #include "results_writer.hpp"
 #include "safe_text.hpp"
@@ -27,7 +28,8 @@ namespace {
 // with more time, every handshake that timed out while all peers probed at once.
 constexpr std::chrono::milliseconds kProbeTimeout{60000};
 
-std::vector<Peer> load_peers(const CommonOptions& common) {
+std::vector<Peer> load_peers(const CommonOptions& common,
+                             const std::atomic<bool>& cancelled = kNeverCancelled) {
   if (common.catalogs.empty())
     throw CatalogError(
         "no peer catalog: build the peers (ci/build), provision environments (ci/provision) or "
@@ -46,7 +48,7 @@ std::vector<Peer> load_peers(const CommonOptions& common) {
     });
   }
   if (entries.empty()) throw CatalogError("the peer catalog lists no peers");
-  return probe_peers(entries, kProbeTimeout);
+  return probe_peers(entries, kProbeTimeout, cancelled);
 }
 
 // "I/N", or the GoogleTest sharding variables that CI systems already set.
@@ -78,7 +80,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
                 const std::atomic<bool>& cancelled) {
   const TestPki pki(std::filesystem::path(common.suites_dir) / "pki");
   const auto suites = load_suites(common.suites_dir, pki, run.suites);
-  const auto peers = load_peers(common);
+  const auto peers = load_peers(common, cancelled);
   const auto known_deviations = load_known_deviations(common.known_deviation_files);
   run.options.known_deviations = &known_deviations;
   apply_shard(run.shard, run.options);
@@ -94,6 +96,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   info.jobs = run.options.jobs;
   info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
   info.known_deviation_files = common.known_deviation_files;
+  info.peers_ran_as = peer_jail().user;
   ResultsWriter writer(run.results_root, info.id, peers, suites);
 
   show(TerminalStream::err,

@@ -17,6 +17,7 @@
 #include "exit_status.hpp"
 #include "known_deviations.hpp"
 #include "peer_catalog.hpp"
+#include "peer_jail.hpp"
 #include "terminal_output.hpp"
 #include "utf8_text.hpp"
 
@@ -73,7 +74,11 @@ int main(int argc, char** argv) {
   common.suites_dir = TLSMATRIX_SOURCE_DIR "/suites";
   std::vector<std::string> added_catalogs, added_known_deviations;
   bool only_catalogs = false;
+  std::string peer_user;
   const auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--peer-user", peer_user,
+                    "user the peers run as, when the runner runs as root (default: "
+                    "tlsmatrix-peer if it exists, else nobody)");
     cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
         ->capture_default_str();
     cmd->add_option("--catalog", added_catalogs,
@@ -177,6 +182,7 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
+    if (*run_cmd || *peers_cmd) use_peer_jail(make_peer_jail(self_dir(), peer_user));
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);

@@ -1,6 +1,7 @@
 """The catalog stage (each peer asked for its version with --capabilities; its id is
-<stack>-<version>[-<ID_SUFFIX>]@<env>) and the catalog files, schema tlsmatrix-peer-catalog v1
-(results/README.md)."""
+<stack>-<version>[-<ID_SUFFIX>]@<env>) and the catalog files, schema tlsmatrix-peer-catalog v2
+(results/README.md): a peer of a root names that root, which the runner's peer jail chroots
+to, and its command is a path inside it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ PROBE_TIMEOUT = 60
 
 
 def launcher(job) -> list[str]:
-    """The argv prefix that runs a program inside the job's root, as the catalog says."""
+    """The argv prefix that runs a program inside the job's root here, for the probe."""
     if job.kind == "host":
         return []
     if job.run.launcher == "unshare":
@@ -45,8 +46,11 @@ def probe(job) -> list[dict]:
                 line = next((l.strip() for l in libs.splitlines() if stack in l.lower()), "")
                 raise Failure(f"{stack} peer", f"does not load its library from {d.source_prefix}: {line}")
         suffix = f"-{d.id_suffix}" if d.id_suffix else ""
-        peers.append({"id": f"{stack}-{version}{suffix}@{job.name}", "stack": stack,
-                      "environment": job.name, "command": command})
+        entry = {"id": f"{stack}-{version}{suffix}@{job.name}", "stack": stack,
+                 "environment": job.name, "command": [peer]}
+        if job.kind != "host":
+            entry["root"] = str(job.root_dir)
+        peers.append(entry)
     return peers
 
 
@@ -55,7 +59,7 @@ def write(path: Path, peers: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     new = path.with_name(path.name + ".new")
     with open(new, "w") as f:
-        json.dump({"schema": "tlsmatrix-peer-catalog", "schema_version": 1, "peers": peers},
+        json.dump({"schema": "tlsmatrix-peer-catalog", "schema_version": 2, "peers": peers},
                   f, indent=2)
         f.write("\n")
     os.replace(new, path)

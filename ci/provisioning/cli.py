@@ -185,11 +185,15 @@ def main(argv: list[str]) -> int:
         print(f"ci/provision: waiting for another ci/provision to finish "
               f"(lock {(cache / '.lock').relative_to(repo)})", flush=True)
         fcntl.flock(lock, fcntl.LOCK_EX)
+    # What a ci/provision killed with SIGKILL left mounted (read-only) below the cache.
+    mounts.unmount_under(cache)
 
     def interrupted(signum, _frame):
         raise Interrupted(128 + signum)
 
-    signal.signal(signal.SIGTERM, interrupted)
+    # Every way of being asked to stop ends in the `finally` below, which unmounts.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupted)
     children = Children()
     state_dir = Path(tempfile.mkdtemp(prefix=".run.", dir=cache))
     t0 = time.monotonic()

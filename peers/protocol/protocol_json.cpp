@@ -232,30 +232,62 @@ json to_json(const Capabilities& c) {
           {"features", features}};
 }
 
+namespace {
+
+// Reads one field with `read`; a missing field or one of the wrong type becomes an
+// std::invalid_argument naming it and what it held, not the library's text.
+template <class Read>
+auto field(const json& j, const char* key, Read read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const json::exception&) {
+    const auto it = j.find(key);
+    if (it == j.end()) throw std::invalid_argument(fmt::format("'{}' is missing", key));
+    auto shown = it->dump();
+    if (shown.size() > 80) shown = shown.substr(0, 80) + "...";
+    throw std::invalid_argument(fmt::format("'{}' has the wrong type, got {}", key, shown));
+  }
+}
+
+}  // namespace
+
 Capabilities capabilities_from_json(const json& j) {
+  if (!j.is_object()) throw std::invalid_argument("capabilities must be a JSON object");
   Capabilities c;
-  c.stack = j.at("stack").get<std::string>();
-  c.library = j.at("library").get<std::string>();
-  c.version = j.at("version").get<std::string>();
-  c.version_text = j.value("version_text", "");
+  c.stack = field(j, "stack", [&] { return j.at("stack").get<std::string>(); });
+  c.library = field(j, "library", [&] { return j.at("library").get<std::string>(); });
+  c.version = field(j, "version", [&] { return j.at("version").get<std::string>(); });
+  c.version_text = field(j, "version_text", [&] { return j.value("version_text", ""); });
   // Optional (added without a protocol version change): absent or null when unknown.
   if (const auto it = j.find("library_file"); it != j.end() && !it->is_null())
-    c.library_file = it->get<std::string>();
-  c.versions = table_from(j, "versions",
-                          [](const std::string& n) { return version_by_name(n).has_value(); });
-  c.groups =
-      table_from(j, "groups", [](const std::string& n) { return group_by_name(n).has_value(); });
-  c.cipher_suites = table_from(
-      j, "cipher_suites", [](const std::string& n) { return cipher_suite_by_name(n).has_value(); });
-  c.default_key_shares = j.value("default_key_shares", std::vector<std::string>{});
+    c.library_file = field(j, "library_file", [&] { return it->get<std::string>(); });
+  c.versions = field(j, "versions", [&] {
+    return table_from(j, "versions",
+                      [](const std::string& n) { return version_by_name(n).has_value(); });
+  });
+  c.groups = field(j, "groups", [&] {
+    return table_from(j, "groups",
+                      [](const std::string& n) { return group_by_name(n).has_value(); });
+  });
+  c.cipher_suites = field(j, "cipher_suites", [&] {
+    return table_from(j, "cipher_suites",
+                      [](const std::string& n) { return cipher_suite_by_name(n).has_value(); });
+  });
+  c.default_key_shares = field(j, "default_key_shares", [&] {
+    return j.value("default_key_shares", std::vector<std::string>{});
+  });
   if (j.contains("psk")) {
-    const auto& p = j.at("psk");
-    using Sets = std::vector<std::vector<std::string>>;
-    c.psk.client_mode_sets = p.value("client_mode_sets", Sets{});
-    c.psk.server_mode_sets = p.value("server_mode_sets", Sets{});
-    c.psk.hashes = p.value("hashes", std::vector<std::string>{});
+    field(j, "psk", [&] {
+      const auto& p = j.at("psk");
+      using Sets = std::vector<std::vector<std::string>>;
+      c.psk.client_mode_sets = p.value("client_mode_sets", Sets{});
+      c.psk.server_mode_sets = p.value("server_mode_sets", Sets{});
+      c.psk.hashes = p.value("hashes", std::vector<std::string>{});
+      return 0;
+    });
   }
-  for (const auto& name : j.value("features", std::vector<std::string>{})) {
+  for (const auto& name :
+       field(j, "features", [&] { return j.value("features", std::vector<std::string>{}); })) {
     const auto f = feature_from_name(name);
     if (!f)
       throw std::invalid_argument(

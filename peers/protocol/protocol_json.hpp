@@ -20,6 +20,7 @@ nlohmann::json to_json(const HandshakeOutcome& outcome);
 HandshakeOutcome outcome_from_json(const nlohmann::json& json);
 
 nlohmann::json to_json(const Capabilities& caps);
+// Throws std::invalid_argument naming the field that is missing or of the wrong type.
 Capabilities capabilities_from_json(const nlohmann::json& json);
 
 }  // namespace tlsmatrix

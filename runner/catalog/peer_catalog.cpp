@@ -1,6 +1,7 @@
 #include "peer_catalog.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <fstream>
@@ -17,6 +18,59 @@ namespace tlsmatrix {
 
 using nlohmann::json;
 
+namespace {
+
+std::string shown(const json& value) {
+  return excerpt(value.dump(), 60);
+}
+
+std::string string_field(const json& peer, const char* key) {
+  const auto it = peer.find(key);
+  if (it == peer.end()) throw CatalogError(fmt::format("'{}' is missing", key));
+  if (!it->is_string())
+    throw CatalogError(fmt::format("'{}' must be a string, got {}", key, shown(*it)));
+  return it->get<std::string>();
+}
+
+// Schema version 1 catalogs of provisioned environments start their commands with
+// "chroot ROOT"; the jail does that chroot itself (the peer user could not), so the prefix
+// becomes the entry's root.
+void adopt_chroot_prefix(PeerEntry& e) {
+  if (e.command.size() >= 3 && e.command[0] == "chroot" && e.command[1].starts_with('/')) {
+    e.root = e.command[1];
+    e.command.erase(e.command.begin(), e.command.begin() + 2);
+  }
+}
+
+PeerEntry entry_from_json(const json& p, int schema_version, const std::string& where) {
+  if (!p.is_object()) throw CatalogError(fmt::format("must be an object, got {}", shown(p)));
+  static const std::regex id_pattern("[A-Za-z0-9][A-Za-z0-9._@+-]*");
+  PeerEntry e;
+  e.id = string_field(p, "id");
+  e.stack = string_field(p, "stack");
+  e.environment = p.contains("environment") ? string_field(p, "environment") : "custom";
+  const auto command = p.find("command");
+  if (command == p.end()) throw CatalogError("'command' is missing");
+  if (!command->is_array() ||
+      std::any_of(command->begin(), command->end(), [](const json& a) { return !a.is_string(); }))
+    throw CatalogError(fmt::format("'command' must be a list of strings, got {}", shown(*command)));
+  e.command = command->get<std::vector<std::string>>();
+  if (p.contains("root")) {
+    if (schema_version < 2) throw CatalogError("'root' needs schema_version 2");
+    e.root = string_field(p, "root");
+    if (!e.root.starts_with('/'))
+      throw CatalogError(fmt::format("'root' must be an absolute path, got '{}'", e.root));
+  }
+  e.catalog = where;
+  if (!std::regex_match(e.id, id_pattern))
+    throw CatalogError(fmt::format("id '{}' has characters outside [A-Za-z0-9._@+-]", e.id));
+  if (e.command.empty()) throw CatalogError("command is empty");
+  if (schema_version == 1) adopt_chroot_prefix(e);
+  return e;
+}
+
+}  // namespace
+
 std::vector<PeerEntry> load_catalog(const std::filesystem::path& file) {
   const auto where = file.string();
   std::ifstream in(file);
@@ -24,32 +78,26 @@ std::vector<PeerEntry> load_catalog(const std::filesystem::path& file) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw CatalogError(fmt::format("{}: not valid JSON: {}", where, e.what()));
   }
-  if (doc.value("schema", "") != "tlsmatrix-peer-catalog" || doc.value("schema_version", 0) != 1)
+  const auto schema = doc.is_object() ? doc.find("schema") : doc.end();
+  const auto version = doc.is_object() ? doc.find("schema_version") : doc.end();
+  if (schema == doc.end() || *schema != "tlsmatrix-peer-catalog" || version == doc.end() ||
+      !version->is_number_integer() || *version < 1 || *version > 2)
     throw CatalogError(
-        fmt::format("{}: expected schema tlsmatrix-peer-catalog, schema_version 1", where));
+        fmt::format("{}: expected schema tlsmatrix-peer-catalog, schema_version 1 or 2, got {} {}",
+                    where, schema == doc.end() ? "no schema" : shown(*schema),
+                    version == doc.end() ? "no schema_version" : shown(*version)));
+  const int schema_version = version->get<int>();
   if (!doc.contains("peers") || !doc["peers"].is_array())
     throw CatalogError(fmt::format("{}: 'peers' must be a list", where));
-  static const std::regex id_pattern("[A-Za-z0-9][A-Za-z0-9._@+-]*");
   std::vector<PeerEntry> entries;
   std::size_t index = 0;
   for (const auto& p : doc["peers"]) {
     const auto at = fmt::format("{}: peers[{}]", where, index++);
     try {
-      PeerEntry e;
-      e.id = p.at("id").get<std::string>();
-      e.stack = p.at("stack").get<std::string>();
-      e.environment = p.value("environment", "custom");
-      e.command = p.at("command").get<std::vector<std::string>>();
-      e.catalog = where;
-      if (!std::regex_match(e.id, id_pattern))
-        throw CatalogError(fmt::format("id '{}' has characters outside [A-Za-z0-9._@+-]", e.id));
-      if (e.command.empty()) throw CatalogError("command is empty");
-      entries.push_back(std::move(e));
-    } catch (const json::exception& ex) {
-      throw CatalogError(fmt::format("{}: {}", at, ex.what()));
+      entries.push_back(entry_from_json(p, schema_version, where));
     } catch (const CatalogError& ex) {
       throw CatalogError(fmt::format("{}: {}", at, ex.what()));
     }
@@ -70,49 +118,55 @@ std::vector<std::filesystem::path> environment_catalogs(
 
 namespace {
 
-Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout) {
+Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout,
+               const std::atomic<bool>& cancelled) {
   auto command = entry.command;
   command.push_back("--capabilities");
-  const auto run = run_child(command, "", timeout);
+  const auto run = run_child(command, "", timeout, cancelled, entry.root);
   const auto failure = [&](const std::string& why) {
-    return CatalogError(
-        fmt::format("peer {} ({}): {}{}", entry.id, fmt::join(command, " "), why,
-                    run.stderr_text.empty() ? "" : "; its stderr: " + last_line(run.stderr_text)));
+    return CatalogError(fmt::format(
+        "peer {} ({}{}): {}{}", entry.id, entry.root.empty() ? "" : "in " + entry.root + ": ",
+        fmt::join(command, " "), why,
+        run.stderr_text.empty() ? "" : "; its stderr: " + last_line(run.stderr_text)));
   };
   if (!run.start_error.empty()) throw failure(run.start_error);
+  if (run.cancelled) throw failure("interrupted while answering --capabilities");
+  if (!run.too_much.empty()) throw failure("--capabilities " + run.too_much);
   if (run.timed_out)
     throw failure(fmt::format("--capabilities did not answer within {} ms", timeout.count()));
+  if (run.pipes_held) throw failure("--capabilities left its output open after it was killed");
   if (run.exit_code != 0)
     throw failure(fmt::format("--capabilities exited with {}", describe_exit(run)));
   json event;
   try {
     event = json::parse(run.stdout_text);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {
     throw failure(fmt::format("--capabilities printed something other than one JSON object: '{}'",
                               excerpt(run.stdout_text)));
   }
   if (!event.is_object()) throw failure("--capabilities did not print a capabilities event");
   if (const auto mismatch = protocol_mismatch(event); !mismatch.empty()) throw failure(mismatch);
-  if (event.value("event", "") != "capabilities")
+  if (const auto kind = event.find("event"); kind == event.end() || *kind != "capabilities")
     throw failure("--capabilities did not print a capabilities event");
   try {
     return Peer{entry, capabilities_from_json(event)};
-  } catch (const json::exception& e) {
-    throw failure(fmt::format("capabilities event is incomplete: {}", e.what()));
+  } catch (const std::exception& e) {
+    throw failure(fmt::format("capabilities event: {}", e.what()));
   }
 }
 
 }  // namespace
 
 std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
-                              std::chrono::milliseconds timeout) {
+                              std::chrono::milliseconds timeout,
+                              const std::atomic<bool>& cancelled) {
   std::set<std::string> ids;
   for (const auto& e : entries)
     if (!ids.insert(e.id).second)
       throw CatalogError(fmt::format("peer id '{}' appears twice (second in {})", e.id, e.catalog));
   std::vector<std::future<Peer>> probes;
   for (const auto& e : entries)
-    probes.push_back(std::async(std::launch::async, probe_one, e, timeout));
+    probes.push_back(std::async(std::launch::async, probe_one, e, timeout, std::cref(cancelled)));
   std::vector<Peer> peers;
   for (auto& p : probes) peers.push_back(p.get());  // rethrows the first failure, naming the peer
   return peers;

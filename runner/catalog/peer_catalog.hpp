@@ -3,6 +3,7 @@
 // for other builds, vendor binaries or container commands. Format: results/README.md.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -10,15 +11,17 @@
 #include <vector>
 
 #include "capabilities.hpp"
+#include "child_process.hpp"
 
 namespace tlsmatrix {
 
 struct PeerEntry {
-  std::string id;           // unique, e.g. "openssl@host"
-  std::string stack;        // adapter name
-  std::string environment;  // where it was built, e.g. "host"
-  std::vector<std::string> command;
-  std::string catalog;  // the file it came from
+  std::string id;                    // unique, e.g. "openssl@host"
+  std::string stack;                 // adapter name
+  std::string environment;           // where it was built, e.g. "host"
+  std::vector<std::string> command;  // inside `root` when there is one
+  std::string catalog;               // the file it came from
+  std::string root{};  // folder the jail chroots to (schema_version 2); empty: the host
 };
 
 struct Peer {
@@ -39,8 +42,10 @@ std::vector<std::filesystem::path> environment_catalogs(
     const std::filesystem::path& environments_dir);
 
 // Asks every peer for --capabilities, all at once. A peer that is missing, hangs, crashes or
-// answers with anything but one capabilities event is an error naming it and why.
+// answers with anything but one capabilities event is an error naming it and why; so is
+// `cancelled` becoming true (noticed within ~100 ms, every probe killed).
 std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
-                              std::chrono::milliseconds timeout);
+                              std::chrono::milliseconds timeout,
+                              const std::atomic<bool>& cancelled = kNeverCancelled);
 
 }  // namespace tlsmatrix

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,8 +26,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxStderr = 64 << 10;
-constexpr std::size_t kMaxEventLine = 1 << 20;
+// A JSON value as an error message shows it.
+std::string shown(const json& value) {
+  return excerpt(value.dump(), 60);
+}
 
 // One peer process and the protocol events it prints.
 class PeerSession {
@@ -43,7 +47,7 @@ class PeerSession {
         on_event_(std::move(on_event)),
         on_fail_(std::move(on_fail)),
         on_closed_(std::move(on_closed)) {
-    child_ = std::make_unique<SpawnedChild>(io, group, entry.command);
+    child_ = std::make_unique<SpawnedChild>(io, group, entry.command, entry.root);
   }
 
   std::string name() const { return fmt::format("{} peer {}", role_, entry_.id); }
@@ -56,6 +60,7 @@ class PeerSession {
   }
 
   SpawnedChild& child() { return *child_; }
+  bool output_open() const { return closed_pipes_ < 2; }
 
  private:
   void read_line() {
@@ -80,7 +85,7 @@ class PeerSession {
     json event;
     try {
       event = json::parse(line);
-    } catch (const json::parse_error&) {
+    } catch (const json::exception&) {  // a parse_error, or out_of_range for 1e999
       return on_fail_(fmt::format("{} printed garbage on stdout (not a JSON event): '{}'", name(),
                                   excerpt(line)));
     }
@@ -92,7 +97,14 @@ class PeerSession {
     if (!event.contains("event") || !event["event"].is_string())
       return on_fail_(
           fmt::format("{} printed a JSON line without an \"event\": '{}'", name(), excerpt(line)));
-    on_event_(event);
+    // The handlers check the fields they read; anything they missed is still this peer's
+    // fault, never an exception out of the io_context.
+    try {
+      on_event_(event);
+    } catch (const json::exception& e) {
+      on_fail_(
+          fmt::format("{}: event '{}': {}", name(), event["event"].get<std::string>(), e.what()));
+    }
   }
 
   void read_stderr() {
@@ -126,7 +138,12 @@ class PeerSession {
 class Cell {
  public:
   Cell(const CellRequest& request, const std::atomic<bool>& cancelled)
-      : request_(request), cancelled_(cancelled), deadline_(io_), cancel_poll_(io_), relay_(io_) {}
+      : request_(request),
+        cancelled_(cancelled),
+        deadline_(io_),
+        cancel_poll_(io_),
+        pipe_grace_(io_),
+        relay_(io_) {}
 
   CellRun run() {
     const auto start = std::chrono::steady_clock::now();
@@ -151,8 +168,7 @@ class Cell {
     if (result_.harness_error.empty())
       for (auto* session : {server_.get(), client_.get()})
         if (session) session->child().wait_ended(std::chrono::seconds(1));
-    std::error_code ignored;
-    group_.terminate(ignored);  // whatever is left, including anything a peer started
+    kill_peers();  // whatever is left, including anything a peer started
     for (auto* session : {server_.get(), client_.get()})
       if (session) session->child().reap();
     if (server_) result_.server.exit = server_->child().exit_description();
@@ -170,9 +186,15 @@ class Cell {
   void on_server_event(const json& e) {
     const auto kind = e["event"].get<std::string>();
     if (kind == "listening" && !client_) {
-      const auto port = e.value("port", 0);
-      if (port <= 0 || port > 65535)
-        return abort(fmt::format("server peer {} announced an invalid port", request_.server->id));
+      const auto port_field = e.find("port");
+      const bool port_ok = port_field != e.end() && port_field->is_number_integer() &&
+                           port_field->get<std::int64_t>() >= 1 &&
+                           port_field->get<std::int64_t>() <= 65535;
+      if (!port_ok)
+        return abort(fmt::format(
+            "server peer {}: event 'listening': 'port' must be a number 1..65535, got {}",
+            request_.server->id, port_field == e.end() ? "nothing" : shown(*port_field)));
+      const auto port = port_field->get<std::int64_t>();
       relay_.start(static_cast<std::uint16_t>(port), [] {});
       auto config = request_.client_config;
       config.connect_host = "127.0.0.1";
@@ -190,14 +212,24 @@ class Cell {
       }
     } else {
       on_result(e, result_.server, *request_.server, "server");
+      // Before listening, a server may only stop while configuring (peers/PROTOCOL.md,
+      // "Stages"); a later stage means it skipped `listening`, and the client never ran.
+      const auto& outcome = result_.server.outcome;
+      if (!client_ && outcome && outcome->stage != Stage::configure)
+        abort(fmt::format("server peer {} reported stage {} without listening: {}",
+                          request_.server->id, stage_name(outcome->stage), outcome->error));
     }
   }
 
   void on_result(const json& e, PeerRun& run, const PeerEntry& peer, const char* role) {
     const auto kind = e["event"].get<std::string>();
-    if (kind == "error")
+    if (kind == "error") {
+      const auto message = e.find("message");
       return abort(fmt::format("{} peer {} rejected its request: {}", role, peer.id,
-                               e.value("message", "")));
+                               message == e.end()     ? "(no message)"
+                               : message->is_string() ? message->get<std::string>()
+                                                      : shown(*message)));
+    }
     if (kind != "result")
       return abort(fmt::format("{} peer {} sent an unexpected '{}' event", role, peer.id, kind));
     if (run.outcome) return abort(fmt::format("{} peer {} sent a second result", role, peer.id));
@@ -210,6 +242,9 @@ class Cell {
 
   void peer_closed(PeerSession* session, PeerRun& run) {
     if (!session) return;
+    const auto all = sessions();
+    if (std::none_of(all.begin(), all.end(), [](PeerSession* s) { return s && s->output_open(); }))
+      pipe_grace_.cancel();
     if (session == server_.get() && server_dismissed_) {
       ++closed_peers_;
       return maybe_finish();
@@ -238,8 +273,8 @@ class Cell {
     server_dismissed_ = true;
     // Let the client finish exiting first, so its exit status is its own and not our kill.
     client_->child().wait_ended(std::chrono::milliseconds(100));
-    std::error_code ignored;
-    group_.terminate(ignored);
+    kill_peers();
+    hold_pipes_no_longer();
   }
 
   // Done once every started peer has closed its output: by then all traffic has passed the
@@ -262,10 +297,40 @@ class Cell {
 
   void abort(const std::string& why) {
     if (result_.harness_error.empty()) result_.harness_error = why;
-    std::error_code ignored;
-    group_.terminate(ignored);
+    kill_peers();
     relay_.close();
     stop_timers();
+    hold_pipes_no_longer();
+  }
+
+  // Every means the runner has: the group, and each peer's own process (it may have left the
+  // group). The jail takes everything else in the peer's PID namespace with it.
+  std::array<PeerSession*, 2> sessions() const { return {server_.get(), client_.get()}; }
+
+  void kill_peers() {
+    std::error_code ignored;
+    group_.terminate(ignored);
+    for (auto* session : {server_.get(), client_.get()})
+      if (session) session->child().kill();
+  }
+
+  // A process out of reach (no jail, or one that escaped it) may hold a killed peer's pipes
+  // open for ever: after kPipeGrace the runner stops reading them, so the deadline holds.
+  void hold_pipes_no_longer() {
+    if (pipe_grace_armed_) return;
+    pipe_grace_armed_ = true;
+    pipe_grace_.expires_after(kPipeGrace);
+    pipe_grace_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      for (auto* session : {server_.get(), client_.get()}) {
+        if (!session || !session->output_open()) continue;
+        result_.harness_error += fmt::format(
+            "{}{} kept its output open after it was killed (a process it started outside the "
+            "runner's reach)",
+            result_.harness_error.empty() ? "" : "; ", session->name());
+        session->child().close_pipes();
+      }
+    });
   }
 
   // A timer that already expired is not stopped by cancel(): its handler is queued with
@@ -291,6 +356,8 @@ class Cell {
   bp::group group_;
   asio::steady_timer deadline_;
   asio::steady_timer cancel_poll_;
+  asio::steady_timer pipe_grace_;
+  bool pipe_grace_armed_ = false;
   RecordingRelay relay_;
   std::unique_ptr<PeerSession> server_, client_;
   CellRun result_;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -16,7 +17,10 @@
 #include <boost/process/io.hpp>
 #include <boost/process/search_path.hpp>
 #include <cstring>
+#include <functional>
 #include <thread>
+
+#include "peer_jail.hpp"
 
 namespace tlsmatrix {
 
@@ -42,12 +46,20 @@ boost::filesystem::path resolve(const std::string& program) {
 }  // namespace
 
 SpawnedChild::SpawnedChild(asio::io_context& io, bp::group& group,
-                           const std::vector<std::string>& command)
+                           const std::vector<std::string>& command, const std::string& root)
     : in_(io), out_(io), err_(io) {
-  const auto exe = resolve(command.at(0));
-  if (exe.empty() || !boost::filesystem::exists(exe))
-    throw std::runtime_error(fmt::format("cannot start '{}': no such program", command.at(0)));
-  const std::vector<std::string> args(command.begin() + 1, command.end());
+  if (root.empty()) {
+    const auto exe = resolve(command.at(0));
+    if (exe.empty() || !boost::filesystem::exists(exe))
+      throw std::runtime_error(fmt::format("cannot start '{}': no such program", command.at(0)));
+  } else if (command.at(0).starts_with('/') &&
+             !boost::filesystem::exists(boost::filesystem::path(root) / command.at(0))) {
+    throw std::runtime_error(
+        fmt::format("cannot start '{}': no such program in root {}", command.at(0), root));
+  }
+  const auto argv = jailed_command(command, root);
+  const auto exe = resolve(argv.at(0));
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
   try {
     child_ = bp::child(
         bp::exe = exe, bp::args = args, (bp::std_in < in_), (bp::std_out > out_),
@@ -80,6 +92,16 @@ bool SpawnedChild::wait_ended(std::chrono::milliseconds grace) {
   return true;
 }
 
+void SpawnedChild::kill() {
+  if (child_.valid() && !ended()) ::kill(child_.id(), SIGKILL);
+}
+
+void SpawnedChild::close_pipes() {
+  boost::system::error_code ignored;
+  out_.close(ignored);
+  err_.close(ignored);
+}
+
 void SpawnedChild::reap() {
   std::error_code ec;
   if (child_.valid()) child_.wait(ec);
@@ -102,37 +124,85 @@ std::string SpawnedChild::exit_description() {
 }
 
 ChildRun run_child(const std::vector<std::string>& command, const std::string& stdin_text,
-                   std::chrono::milliseconds timeout) {
+                   std::chrono::milliseconds timeout, const std::atomic<bool>& cancelled,
+                   const std::string& root) {
   ChildRun run;
   asio::io_context io;
   bp::group group;
   std::unique_ptr<SpawnedChild> child;
   try {
-    child = std::make_unique<SpawnedChild>(io, group, command);
+    child = std::make_unique<SpawnedChild>(io, group, command, root);
   } catch (const std::exception& e) {
     run.start_error = e.what();
     return run;
   }
   child->send_stdin(stdin_text);
-  asio::steady_timer deadline(io, timeout);
+  asio::steady_timer deadline(io, timeout), poll(io), grace(io);
   int open_pipes = 2;
-  const auto pipe_done = [&] {
-    if (--open_pipes == 0) deadline.cancel();
-  };
-  asio::async_read(child->out(), asio::dynamic_buffer(run.stdout_text),
-                   [&](auto, auto) { pipe_done(); });
-  asio::async_read(child->err(), asio::dynamic_buffer(run.stderr_text),
-                   [&](auto, auto) { pipe_done(); });
-  deadline.async_wait([&](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled: both pipes closed in time
-    run.timed_out = true;
+  bool killed = false;
+  const auto kill_all = [&] {
+    if (killed) return;
+    killed = true;
     std::error_code ignored;
     group.terminate(ignored);
+    child->kill();
+    deadline.cancel();
+    poll.cancel();
+    grace.expires_after(kPipeGrace);
+    grace.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || open_pipes == 0) return;
+      run.pipes_held = true;
+      child->close_pipes();
+    });
+  };
+  const auto pipe_done = [&] {
+    if (--open_pipes > 0) return;
+    deadline.cancel();
+    poll.cancel();
+    grace.cancel();
+  };
+  std::array<char, 4096> out_chunk{}, err_chunk{};
+  std::function<void()> read_out = [&] {
+    child->out().async_read_some(asio::buffer(out_chunk), [&](auto ec, std::size_t n) {
+      if (ec) return pipe_done();
+      if (run.stdout_text.size() + n > kMaxEventLine) {
+        run.too_much = fmt::format("printed more than {} bytes on stdout", kMaxEventLine);
+        kill_all();
+        return pipe_done();
+      }
+      run.stdout_text.append(out_chunk.data(), n);
+      read_out();
+    });
+  };
+  std::function<void()> read_err = [&] {
+    child->err().async_read_some(asio::buffer(err_chunk), [&](auto ec, std::size_t n) {
+      if (ec) return pipe_done();
+      if (run.stderr_text.size() < kMaxStderr) run.stderr_text.append(err_chunk.data(), n);
+      read_err();
+    });
+  };
+  read_out();
+  read_err();
+  deadline.async_wait([&](const boost::system::error_code& ec) {
+    if (ec || open_pipes == 0) return;
+    run.timed_out = true;
+    kill_all();
   });
+  std::function<void()> poll_cancel = [&] {
+    poll.expires_after(std::chrono::milliseconds(100));
+    poll.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || open_pipes == 0) return;
+      if (!cancelled) return poll_cancel();
+      run.cancelled = true;
+      kill_all();
+    });
+  };
+  poll_cancel();
   io.run();
-  if (!run.timed_out) child->wait_ended(std::chrono::seconds(1));
+  if (!killed) child->wait_ended(std::chrono::seconds(1));
   std::error_code ignored;
   group.terminate(ignored);  // anything the child left behind in its group
+  child->kill();
   child->reap();
   run.exit = child->exit_description();
   run.exit_code = child->exit_status().value_or(-1);

@@ -125,6 +125,7 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
             {"jobs", info.jobs},
             {"shard", info.shard},
             {"known_deviation_files", info.known_deviation_files},
+            {"peers_ran_as", info.peers_ran_as},
             {"tlsmatrix_version", TLSMATRIX_VERSION}}},
           {"host", host_info()},
           {"peers", peers},

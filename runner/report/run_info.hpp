@@ -16,6 +16,7 @@ struct RunInfo {
   unsigned jobs = 1;
   std::string shard;                               // "1/1"
   std::vector<std::string> known_deviation_files;  // in the order they were loaded
+  std::string peers_ran_as;                        // "tlsmatrix-peer (uid 998)"
 };
 
 // Hostname, OS, kernel, CPU model and count, memory: what a figure needs beside it.

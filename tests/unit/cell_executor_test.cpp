@@ -1,18 +1,27 @@
 // The runner against peers that misbehave on purpose (tests/fixtures/misbehaving_peer.sh):
 // every kind of breakage must end as a clear `error` within the deadline and leave no process
 // behind; an honest refusal is `unsupported` and a stall its own outcome.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "matrix_runner.hpp"
+#include "peer_jail.hpp"
 #include "scenario_loader.hpp"
 
 namespace tlsmatrix {
 namespace {
+
+// Every peer of these tests runs through the jail, as under `tlsmatrix run`.
+const bool kJailed = [] {
+  use_peer_jail(make_peer_jail(TLSMATRIX_BINARY_DIR, ""));
+  return true;
+}();
 
 const std::string kFixture =
     std::string(TLSMATRIX_SOURCE_DIR) + "/tests/fixtures/misbehaving_peer.sh";
@@ -241,6 +250,140 @@ TEST_F(MisbehavingPeer, MissingCapabilityIsUnsupportedWithoutRunning) {
   EXPECT_EQ(t.result.verdict.status, Status::unsupported);
   EXPECT_EQ(t.result.verdict.reason, "server hang@fixture lacks group secp256r1");
   EXPECT_LT(t.seconds, 0.5);
+}
+
+// Valid JSON with fields of the wrong type: an error naming the peer and the field, never an
+// exception out of the runner (issue 8, finding 1).
+TEST_F(MisbehavingPeer, WrongTypesInEventsAreErrorsNamingPeerAndField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"port-string",
+       "server peer port-string@fixture: event 'listening': 'port' must be a number 1..65535, "
+       "got \"40123\""},
+      {"port-huge", "server peer port-huge@fixture printed garbage on stdout"},
+      {"port-out-of-range",
+       "server peer port-out-of-range@fixture: event 'listening': 'port' must be a number "
+       "1..65535, got 70000"},
+      {"protocol-string",
+       "server peer protocol-string@fixture speaks peer protocol \"2\", but this runner"},
+      {"protocol-null", "server peer protocol-null@fixture speaks peer protocol null"},
+      {"message-number", "server peer message-number@fixture rejected its request: 42"},
+      {"outcome-stage-number", "server peer outcome-stage-number@fixture sent a malformed result"},
+  };
+  for (const auto& [mode, expected] : cases) {
+    const auto t = run(fake_peer("claims-x25519"), fake_peer(mode));
+    EXPECT_EQ(t.result.verdict.status, Status::error) << mode;
+    EXPECT_NE(t.result.verdict.reason.find(expected), std::string::npos)
+        << mode << ": " << t.result.verdict.reason;
+    EXPECT_LT(t.seconds, 2.0) << mode;
+  }
+}
+
+// A peer that leaves the process group with the runner's pipes still ends with its cell, at
+// the deadline (issue 8, finding 6).
+TEST_F(MisbehavingPeer, PeerThatCallsSetsidEndsAtTheDeadline) {
+  const auto t =
+      run(fake_peer("claims-x25519"), fake_peer("setsid-hang"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("timed out after 1500 ms"), std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 3.0);
+}
+
+TEST_F(MisbehavingPeer, SetsidGrandchildHoldingThePipesEndsWithItsPeer) {
+  const auto t = run(fake_peer("refuses-key-shares"), fake_peer("setsid-grandchild"),
+                     std::chrono::milliseconds(3000));
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported) << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 2.0) << t.result.verdict.reason;
+}
+
+// A daemon started by a peer that answers does not outlive the cell (finding 7): checked by
+// the fixture's TearDown.
+TEST_F(MisbehavingPeer, DaemonOfAnAnsweringPeerDiesWithTheCell) {
+  const auto t = run(fake_peer("refuses-key-shares"), fake_peer("daemonizes"),
+                     std::chrono::milliseconds(3000));
+  EXPECT_EQ(t.result.verdict.status, Status::unsupported) << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 2.0);
+}
+
+// The client never ran: the message names the server (finding 14).
+TEST_F(MisbehavingPeer, ServerResultWithoutListeningNamesTheServer) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("result-without-listening"));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_EQ(t.result.verdict.reason,
+            "server peer result-without-listening@fixture reported stage handshake without "
+            "listening: handshake failed");
+  EXPECT_TRUE(t.result.client_exit.empty()) << t.result.client_exit;
+}
+
+// ... and when it then keeps running, the cell ends at once instead of at its deadline.
+TEST_F(MisbehavingPeer, ServerResultWithoutListeningEndsTheCellAtOnce) {
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("result-without-listening-then-hang"),
+                     std::chrono::milliseconds(3000));
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_EQ(t.result.verdict.reason,
+            "server peer result-without-listening-then-hang@fixture reported stage handshake "
+            "without listening: handshake failed");
+  EXPECT_LT(t.seconds, 1.5);
+}
+
+PeerEntry probe_entry(const std::string& mode) {
+  return PeerEntry{mode + "@fixture", "fake", "fixture", {"bash", kFixture, mode, kToken}, "test"};
+}
+
+std::string probe_error(const std::string& mode,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                        const std::atomic<bool>& cancelled = kNeverCancelled) {
+  try {
+    probe_peers({probe_entry(mode)}, timeout, cancelled);
+  } catch (const CatalogError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(PeerProbe, WrongTypesInCapabilitiesNamePeerAndField) {
+  EXPECT_NE(probe_error("caps-stack-number").find("peer caps-stack-number@fixture"),
+            std::string::npos);
+  EXPECT_NE(probe_error("caps-stack-number")
+                .find("capabilities event: 'stack' has the wrong type, got 7"),
+            std::string::npos)
+      << probe_error("caps-stack-number");
+  EXPECT_NE(
+      probe_error("caps-versions-list").find("capabilities event: versions: expected an object"),
+      std::string::npos)
+      << probe_error("caps-versions-list");
+  EXPECT_NE(probe_error("caps-huge-number").find("peer caps-huge-number@fixture"),
+            std::string::npos)
+      << probe_error("caps-huge-number");
+}
+
+// --capabilities output is capped like a cell's (finding 8).
+TEST(PeerProbe, FloodIsCutOff) {
+  for (const auto* mode : {"caps-flood-zero", "caps-flood-yes"}) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto error = probe_error(mode);
+    EXPECT_NE(error.find(fmt::format("--capabilities printed more than {} bytes on stdout",
+                                     kMaxEventLine)),
+              std::string::npos)
+        << error;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3)) << mode;
+  }
+}
+
+// SIGINT during probing: noticed within ~100 ms, the probe and its daemon killed (finding 15).
+TEST(PeerProbe, CancellationEndsProbingAtOnce) {
+  std::atomic<bool> cancelled{false};
+  std::thread interrupt([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancelled = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto error = probe_error("caps-daemon-hang", std::chrono::seconds(10), cancelled);
+  const auto took = std::chrono::steady_clock::now() - start;
+  interrupt.join();
+  EXPECT_NE(error.find("interrupted"), std::string::npos) << error;
+  EXPECT_LT(took, std::chrono::milliseconds(800));
+  EXPECT_FALSE(fixture_processes_left());
 }
 
 TEST(PeerProbe, GarbageAndHangsAreNamed) {
