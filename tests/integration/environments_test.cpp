@@ -19,6 +19,7 @@
 #include "known_deviations.hpp"
 #include "matrix_runner.hpp"
 #include "peer_catalog.hpp"
+#include "peer_jail.hpp"
 #include "scenario_loader.hpp"
 
 namespace tlsmatrix {
@@ -27,6 +28,13 @@ namespace {
 const std::filesystem::path kSource(TLSMATRIX_SOURCE_DIR);
 const std::filesystem::path kEnvironments = kSource / ".cache" / "environments";
 const std::filesystem::path kDefinitions = kSource / "peers" / "environments";
+
+// Every peer runs through the jail, unprivileged, as under `tlsmatrix run` (and a catalog entry
+// with a `root` can only run through it).
+const bool kJailed = [] {
+  use_peer_jail(make_peer_jail(TLSMATRIX_BINARY_DIR, ""));
+  return true;
+}();
 
 std::vector<PeerEntry> environment_peers() {
   std::vector<PeerEntry> entries;

@@ -16,6 +16,7 @@
 #include "known_deviations.hpp"
 #include "matrix_runner.hpp"
 #include "peer_catalog.hpp"
+#include "peer_jail.hpp"
 #include "scenario_loader.hpp"
 
 namespace tlsmatrix {
@@ -161,6 +162,8 @@ void register_cells() {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   try {
+    // Every peer runs through the jail, unprivileged, as under `tlsmatrix run`.
+    tlsmatrix::use_peer_jail(tlsmatrix::make_peer_jail(TLSMATRIX_BINARY_DIR, ""));
     tlsmatrix::register_cells();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cannot set up the interop cells: %s\n", e.what());
