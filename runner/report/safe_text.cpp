@@ -1,41 +1,15 @@
 #include "safe_text.hpp"
 
-#include <fmt/format.h>
+#include "utf8_text.hpp"
 
 namespace tlsmatrix {
 namespace {
 
-// Length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629 §4: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
-std::size_t utf8_sequence_length(std::string_view text, char32_t& code_point) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  char32_t min = 0;
-  if (lead < 0x80) {
-    code_point = lead;
-    return 1;
-  } else if ((lead & 0xe0) == 0xc0) {
-    length = 2, min = 0x80, code_point = lead & 0x1f;
-  } else if ((lead & 0xf0) == 0xe0) {
-    length = 3, min = 0x800, code_point = lead & 0x0f;
-  } else if ((lead & 0xf8) == 0xf0) {
-    length = 4, min = 0x10000, code_point = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return 0;
-    code_point = (code_point << 6) | (byte(i) & 0x3f);
-  }
-  if (code_point < min || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff))
-    return 0;
-  return length;
-}
-
-void escape_bytes(std::string& out, std::string_view bytes) {
-  for (const char c : bytes) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+// C0 controls and DEL are one byte; C1 controls (U+0080..U+009F) are 0xC2 0x80..0x9F.
+bool is_control(std::string_view sequence) {
+  const auto lead = static_cast<unsigned char>(sequence[0]);
+  if (sequence.size() == 1) return lead < 0x20 || lead == 0x7f;
+  return sequence.size() == 2 && lead == 0xc2 && static_cast<unsigned char>(sequence[1]) <= 0x9f;
 }
 
 }  // namespace
@@ -48,19 +22,15 @@ std::string printable(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
-    char32_t code_point = 0;
-    const auto length = utf8_sequence_length(text, code_point);
+    const auto length = utf8_sequence_length(text, 0);
     if (length == 0) {
-      escape_bytes(out, text.substr(0, 1));
+      out += escaped_bytes(text.substr(0, 1));
       text.remove_prefix(1);
       continue;
     }
-    const bool control = code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f);
-    const bool kept = code_point == '\t' || (keep_newlines && code_point == '\n');
-    if (control && !kept)
-      escape_bytes(out, text.substr(0, length));
-    else
-      out.append(text.substr(0, length));
+    const auto sequence = text.substr(0, length);
+    const bool kept = sequence == "\t" || (keep_newlines && sequence == "\n");
+    out += is_control(sequence) && !kept ? escaped_bytes(sequence) : std::string(sequence);
     text.remove_prefix(length);
   }
   return out;

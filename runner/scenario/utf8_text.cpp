@@ -9,8 +9,10 @@ bool continuation(unsigned char c) {
   return (c & 0xC0) == 0x80;
 }
 
-// The length of the well-formed sequence at `i`, or 0 (RFC 3629 §4, Table 3-7 of Unicode).
-std::size_t sequence_length(std::string_view s, std::size_t i) {
+}  // namespace
+
+// RFC 3629 §4, Table 3-7 of Unicode.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = at(i);
   const std::size_t left = s.size() - i;
@@ -33,11 +35,9 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
-}  // namespace
-
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const auto n = sequence_length(text, i);
+    const auto n = utf8_sequence_length(text, i);
     if (n == 0) return i;
     i += n;
   }

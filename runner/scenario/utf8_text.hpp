@@ -1,5 +1,6 @@
 // UTF-8 validity for text read from files and the command line: everything the runner reads
-// ends up in matrix.json, which is UTF-8, so bad bytes are refused where they come in.
+// ends up in matrix.json, which is UTF-8, so bad bytes are refused where they come in. The
+// writers (report/safe_text) use the same decoder for text from peers.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,10 @@
 #include <string_view>
 
 namespace tlsmatrix {
+
+// The length of the well-formed UTF-8 sequence that starts at `at` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF), or 0 when none starts there.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 
 // The byte offset of the first byte that does not start a well-formed UTF-8 sequence
 // (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF); nullopt when all is.
