@@ -166,10 +166,10 @@ class Cell {
     }
     io_.run();
     if (result_.harness_error.empty())
-      for (auto* session : {server_.get(), client_.get()})
+      for (auto* session : sessions())
         if (session) session->child().wait_ended(std::chrono::seconds(1));
     kill_peers();  // whatever is left, including anything a peer started
-    for (auto* session : {server_.get(), client_.get()})
+    for (auto* session : sessions())
       if (session) session->child().reap();
     if (server_) result_.server.exit = server_->child().exit_description();
     if (server_dismissed_)
@@ -303,14 +303,15 @@ class Cell {
     hold_pipes_no_longer();
   }
 
-  // Every means the runner has: the group, and each peer's own process (it may have left the
-  // group). The jail takes everything else in the peer's PID namespace with it.
+  // The peers started so far, as null or not.
   std::array<PeerSession*, 2> sessions() const { return {server_.get(), client_.get()}; }
 
+  // Every means the runner has: the group, and each peer's own process (it may have left the
+  // group). The jail takes everything else in the peer's PID namespace with it.
   void kill_peers() {
     std::error_code ignored;
     group_.terminate(ignored);
-    for (auto* session : {server_.get(), client_.get()})
+    for (auto* session : sessions())
       if (session) session->child().kill();
   }
 
@@ -322,7 +323,7 @@ class Cell {
     pipe_grace_.expires_after(kPipeGrace);
     pipe_grace_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      for (auto* session : {server_.get(), client_.get()}) {
+      for (auto* session : sessions()) {
         if (!session || !session->output_open()) continue;
         result_.harness_error += fmt::format(
             "{}{} kept its output open after it was killed (a process it started outside the "
