@@ -14,6 +14,8 @@ namespace tlsmatrix::wire {
 
 inline constexpr std::uint16_t kExtServerName = 0;  // RFC 6066 §3
 inline constexpr std::uint16_t kExtSupportedGroups = 10;
+// RFC 8773 §5 / RFC 9973: tls_cert_with_extern_psk.
+inline constexpr std::uint16_t kExtCertWithExternPsk = 33;
 inline constexpr std::uint16_t kExtPreSharedKey = 41;
 inline constexpr std::uint16_t kExtEarlyData = 42;
 inline constexpr std::uint16_t kExtSupportedVersions = 43;

@@ -1,5 +1,8 @@
 #include "observation_queries.hpp"
 
+#include <algorithm>
+
+#include "hello_extensions.hpp"
 #include "tls_registry.hpp"
 
 namespace tlsmatrix {
@@ -39,6 +42,13 @@ std::optional<bool> psk_used(const WireObservation& observation) {
   const bool tls12_psk = observation.version == kTls12 && observation.cipher_suite &&
                          is_tls12_psk_suite(*observation.cipher_suite);
   return observation.psk_accepted || tls12_psk;
+}
+
+std::optional<bool> cert_with_extern_psk_negotiated(const WireObservation& observation) {
+  if (observation.server_hellos.empty()) return std::nullopt;
+  const auto& extensions = observation.server_hellos.back().extensions;
+  return observation.psk_accepted && std::find(extensions.begin(), extensions.end(),
+                                               wire::kExtCertWithExternPsk) != extensions.end();
 }
 
 }  // namespace tlsmatrix

@@ -23,4 +23,8 @@ std::optional<std::string> accepted_psk_mode(const WireObservation& observation)
 // (RFC 8446 §4.2.11); in TLS 1.2 it selects a PSK cipher suite. nullopt without a ServerHello.
 std::optional<bool> psk_used(const WireObservation& observation);
 
+// Whether the ServerHello accepted both a PSK and tls_cert_with_extern_psk (RFC 9973): the
+// server then authenticates with its certificate too. nullopt without a ServerHello.
+std::optional<bool> cert_with_extern_psk_negotiated(const WireObservation& observation);
+
 }  // namespace tlsmatrix

@@ -42,7 +42,7 @@ ConfigPair any_version_pair(const std::string&) {
 ConfigPair suite_pair(const std::string& family) {
   if (family == "tls13") return tls13_pair(family);
   auto pair = family == "rsa"   ? cert_pair(test_pki::server_rsa())
-              : family == "psk" ? psk_pair({"psk_dhe_ke"})
+              : family == "psk" ? psk_pair(std::vector<std::string>{"psk_dhe_ke"})
                                 : ecdsa_pair();
   pin_version(pair, "TLSv1.2");
   return pair;

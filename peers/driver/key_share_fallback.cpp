@@ -46,7 +46,8 @@ EndpointConfig settle_key_shares(StackAdapter& adapter, const EndpointConfig& co
   auto client = own_choice;
   client.verify_server = false;
   client.timeout_ms = pair.server.timeout_ms = kFirstFlightTimeoutMs;
-  pair.server.psk = config.psk;
+  pair.server.psks = config.psks;
+  pair.server.psk_modes = config.psk_modes;
   const auto hs = handshake_in_memory(adapter, client, pair.server);
   if (hs.wire.client_hellos.empty()) return config;
 

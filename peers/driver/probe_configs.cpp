@@ -31,10 +31,12 @@ ConfigPair ecdsa_pair() {
   return cert_pair(test_pki::server_ecdsa());
 }
 
-ConfigPair psk_pair(const std::vector<std::string>& modes, const std::string& hash) {
+ConfigPair psk_pair(const std::optional<std::vector<std::string>>& modes,
+                    const std::string& hash) {
   ConfigPair pair{endpoint(Role::client), endpoint(Role::server)};
-  const ExternalPsk psk{"tlsmatrix-probe", std::string(64, '5'), hash, modes};
-  pair.client.psk = pair.server.psk = psk;
+  const ExternalPsk psk{"tlsmatrix-probe", std::string(64, '5'), hash};
+  pair.client.psks = pair.server.psks = {psk};
+  pair.client.psk_modes = pair.server.psk_modes = modes;
   pin_version(pair, "TLSv1.3");
   return pair;
 }

@@ -68,12 +68,14 @@ HandshakePlan plan_psk() {
   for (const auto& server_modes : kModeSets)
     for (const auto& client_modes : kModeSets) {
       auto pair = psk_pair(client_modes);
-      pair.server.psk->modes = server_modes;
+      pair.server.psk_modes = server_modes;
       plan.pairs.push_back(pair);
     }
   for (const auto& hash : kHashes) plan.pairs.push_back(psk_pair(kModeSets[1], hash));
-  auto with_certificate = psk_pair(kModeSets[1]);
+  // RFC 9973: the extension goes with psk_dhe_ke only.
+  auto with_certificate = psk_pair(kModeSets[0]);
   with_certificate.server.certificate = test_pki::server_ecdsa();
+  with_certificate.client.cert_with_extern_psk = with_certificate.server.cert_with_extern_psk = true;
   plan.pairs.push_back(with_certificate);
 
   plan.read = [](std::span<const MemoryHandshake> results, Capabilities& caps) {
@@ -82,7 +84,7 @@ HandshakePlan plan_psk() {
     for (std::size_t i = 0; i < kHashes.size(); ++i)
       if (psk_completed(results[n + i])) caps.psk.hashes.push_back(kHashes[i]);
     const auto& cert = results[n + kHashes.size()];
-    if (psk_completed(cert) && cert.client.peer_certificate)
+    if (psk_completed(cert) && cert.client.peer_certificate && cert_with_extern_psk_negotiated(cert.wire))
       caps.features.insert(Feature::cert_with_extern_psk);
   };
   return plan;

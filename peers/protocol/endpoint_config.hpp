@@ -12,11 +12,12 @@ namespace tlsmatrix {
 
 enum class Role { client, server };
 
+// One external PSK (RFC 8446 §4.2.11) as a key-management system hands it out.
 struct ExternalPsk {
-  std::string identity;
-  std::string secret_hex;          // the key, hex encoded
-  std::string hash = "SHA256";     // RFC 8446 §4.2.11: the hash the PSK is bound to
-  std::vector<std::string> modes;  // "psk_ke", "psk_dhe_ke" (RFC 8446 §4.2.9), in order
+  std::string identity;         // the identity's bytes; may be binary (JSON `identity_hex`)
+  std::string secret_hex;       // the key, hex encoded
+  std::string hash = "SHA256";  // RFC 8446 §4.2.11: the hash the PSK is bound to
+  bool operator==(const ExternalPsk&) const = default;
 };
 
 struct CertifiedKey {
@@ -43,7 +44,16 @@ struct EndpointConfig {
   bool verify_server = true;                // client: verify the server's chain (and name)
   bool require_client_certificate = false;  // server: request and verify a client certificate
   std::string server_name;                  // client: SNI and the name the certificate must match
-  std::optional<ExternalPsk> psk;
+  // External PSKs: a client offers all of them, in this order, in one ClientHello; a server
+  // knows all of them. Empty: no external PSK.
+  std::vector<ExternalPsk> psks;
+  // psk_key_exchange_modes (RFC 8446 §4.2.9), "psk_ke" / "psk_dhe_ke": what a client offers,
+  // what a server accepts. Unset leaves the library's default, which is what the defaults
+  // scenarios measure.
+  std::optional<std::vector<std::string>> psk_modes;
+  // RFC 9973 (formerly RFC 8773) tls_cert_with_extern_psk: certificate authentication together
+  // with an external PSK and (EC)DHE. Client: offer the extension; server: accept it.
+  bool cert_with_extern_psk = false;
   bool session_tickets = false;
   bool keylog = false;
   // Application data each side sends after the handshake and the data it must receive.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "hex_text.hpp"
 #include "tls_registry.hpp"
 
 namespace tlsmatrix {
@@ -62,39 +63,82 @@ std::vector<std::string> cipher_names_checked(const json& v) {
   return names;
 }
 
+// A printable ASCII identity travels as `identity`, any other as `identity_hex`, so that
+// binary identities survive JSON unchanged.
+bool printable_ascii(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+}
+
 ExternalPsk psk_checked(const json& v) {
   if (!v.is_object())
-    throw std::invalid_argument("expected an object {identity, secret_hex, hash, modes}");
+    throw std::invalid_argument("expected an object {identity or identity_hex, secret_hex, hash}");
   ExternalPsk psk;
+  bool identity_set = false;
   for (const auto& [key, value] : v.items()) {
-    if (key == "identity")
+    if (key == "identity" || key == "identity_hex") {
+      if (identity_set) throw std::invalid_argument("give identity or identity_hex, not both");
+      identity_set = true;
       psk.identity = as_string(value);
-    else if (key == "secret_hex")
+      if (key == "identity_hex") {
+        if (!is_hex(psk.identity))
+          throw std::invalid_argument("identity_hex must be a non-empty even-length hex string");
+        psk.identity = bytes_from_hex(psk.identity);
+      }
+    } else if (key == "secret_hex") {
       psk.secret_hex = as_string(value);
-    else if (key == "hash")
+    } else if (key == "hash") {
       psk.hash = as_string(value);
-    else if (key == "modes")
-      psk.modes = as_strings(value);
-    else
+    } else {
       throw std::invalid_argument(fmt::format("unknown psk key '{}'", key));
+    }
   }
-  if (psk.identity.empty()) throw std::invalid_argument("psk.identity is empty");
-  if (psk.secret_hex.empty() || psk.secret_hex.size() % 2 != 0 ||
-      !std::all_of(psk.secret_hex.begin(), psk.secret_hex.end(), ::isxdigit))
-    throw std::invalid_argument("psk.secret_hex must be a non-empty even-length hex string");
+  // RFC 8446 §4.2.11: PskIdentity.identity is opaque<1..2^16-1>.
+  if (psk.identity.empty() || psk.identity.size() > 65535)
+    throw std::invalid_argument("the identity must have 1 to 65535 bytes");
+  if (!is_hex(psk.secret_hex))
+    throw std::invalid_argument("secret_hex must be a non-empty even-length hex string");
   if (psk.hash != "SHA256" && psk.hash != "SHA384")
     throw std::invalid_argument(
-        fmt::format("psk.hash '{}' is neither SHA256 nor SHA384", psk.hash));
-  for (const auto& m : psk.modes)
-    if (m != "psk_ke" && m != "psk_dhe_ke")
-      throw std::invalid_argument(fmt::format("psk mode '{}' is neither psk_ke nor psk_dhe_ke", m));
-  if (psk.modes.empty()) psk.modes = {"psk_dhe_ke"};
+        fmt::format("hash '{}' is neither SHA256 nor SHA384", psk.hash));
   return psk;
 }
 
-json psk_json(const ExternalPsk& p) {
-  return {
-      {"identity", p.identity}, {"secret_hex", p.secret_hex}, {"hash", p.hash}, {"modes", p.modes}};
+std::vector<ExternalPsk> psks_checked(const json& v) {
+  if (!v.is_array()) throw std::invalid_argument(fmt::format("expected a list, got {}", v.dump()));
+  std::vector<ExternalPsk> out;
+  for (const auto& item : v) {
+    out.push_back(psk_checked(item));
+    for (std::size_t i = 0; i + 1 < out.size(); ++i)
+      if (out[i].identity == out.back().identity)
+        throw std::invalid_argument("an identity is listed twice");
+  }
+  return out;
+}
+
+json psks_json(const std::vector<ExternalPsk>& psks) {
+  json out = json::array();
+  for (const auto& p : psks) {
+    json entry = {{"secret_hex", p.secret_hex}, {"hash", p.hash}};
+    if (printable_ascii(p.identity))
+      entry["identity"] = p.identity;
+    else
+      entry["identity_hex"] = hex_of(p.identity);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::vector<std::string> psk_modes_checked(const json& v) {
+  auto modes = as_strings(v);
+  if (modes.empty()) throw std::invalid_argument("an empty list; use null for the library default");
+  for (std::size_t i = 0; i < modes.size(); ++i) {
+    if (modes[i] != "psk_ke" && modes[i] != "psk_dhe_ke")
+      throw std::invalid_argument(
+          fmt::format("psk mode '{}' is neither psk_ke nor psk_dhe_ke", modes[i]));
+    if (std::find(modes.begin(), modes.begin() + i, modes[i]) != modes.begin() + i)
+      throw std::invalid_argument(fmt::format("psk mode '{}' is listed twice", modes[i]));
+  }
+  return modes;
 }
 
 CertifiedKey certificate_checked(const json& v) {
@@ -154,10 +198,18 @@ constexpr std::array kFields = {
   EndpointField{"server_name", "client: SNI and the name the server certificate must match",
     [](EndpointConfig& c, const json& v) { c.server_name = as_string(v); },
     [](const EndpointConfig& c) { return json(c.server_name); }},
-  EndpointField{"psk", "external PSK {identity, secret_hex, hash, modes}",
+  EndpointField{"psks", "external PSKs [{identity or identity_hex, secret_hex, hash}]: a client "
+                        "offers all in order, a server knows all",
+    [](EndpointConfig& c, const json& v) { c.psks = psks_checked(v); },
+    [](const EndpointConfig& c) { return psks_json(c.psks); }},
+  EndpointField{"psk_modes", "psk_key_exchange_modes offered or accepted; null = library default",
     [](EndpointConfig& c, const json& v) {
-      if (v.is_null()) c.psk.reset(); else c.psk = psk_checked(v); },
-    [](const EndpointConfig& c) { return c.psk ? psk_json(*c.psk) : json(nullptr); }},
+      if (v.is_null()) c.psk_modes.reset(); else c.psk_modes = psk_modes_checked(v); },
+    [](const EndpointConfig& c) { return c.psk_modes ? json(*c.psk_modes) : json(nullptr); }},
+  EndpointField{"cert_with_extern_psk",
+    "RFC 9973 tls_cert_with_extern_psk: certificate authentication plus external PSK",
+    [](EndpointConfig& c, const json& v) { c.cert_with_extern_psk = as_bool(v); },
+    [](const EndpointConfig& c) { return json(c.cert_with_extern_psk); }},
   EndpointField{"session_tickets", "issue (server) or accept (client) session tickets",
     [](EndpointConfig& c, const json& v) { c.session_tickets = as_bool(v); },
     [](const EndpointConfig& c) { return json(c.session_tickets); }},

@@ -48,6 +48,8 @@ struct HandshakeOutcome {
   std::optional<bool> hello_retry_request;
   bool psk_used = false;
   std::optional<std::string> psk_mode;  // "psk_ke" or "psk_dhe_ke" when psk_used
+  // The identity's bytes of the PSK in use, where the library can tell.
+  std::optional<std::string> psk_identity;
   std::optional<PeerCertificate> peer_certificate;
   std::optional<Alert> alert_sent;
   std::optional<Alert> alert_received;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "endpoint_fields.hpp"
+#include "hex_text.hpp"
 #include "tls_registry.hpp"
 
 namespace tlsmatrix {
@@ -116,7 +117,10 @@ json to_json(const HandshakeOutcome& o) {
       {"cipher_suite", coded(o.cipher_suite, cipher_suite_name)},
       {"group", coded(o.group, group_name)},
       {"hello_retry_request", opt(o.hello_retry_request)},
-      {"psk", {{"used", o.psk_used}, {"mode", opt(o.psk_mode)}}},
+      {"psk",
+       {{"used", o.psk_used},
+        {"mode", opt(o.psk_mode)},
+        {"identity_hex", o.psk_identity ? json(hex_of(*o.psk_identity)) : json(nullptr)}}},
       {"peer_certificate", cert},
       {"alert_sent", alert_json(o.alert_sent)},
       {"alert_received", alert_json(o.alert_received)},
@@ -152,6 +156,8 @@ HandshakeOutcome outcome_from_json(const json& j) {
   if (j.contains("psk")) {
     o.psk_used = j["psk"].value("used", false);
     o.psk_mode = opt_from<std::string>(j["psk"], "mode");
+    if (const auto hex = opt_from<std::string>(j["psk"], "identity_hex"))
+      o.psk_identity = bytes_from_hex(*hex);
   }
   if (j.contains("peer_certificate") && !j["peer_certificate"].is_null()) {
     const auto& c = j["peer_certificate"];

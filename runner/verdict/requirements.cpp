@@ -85,23 +85,23 @@ bool client_may_offer(const std::string& item, const std::vector<std::string>& l
   return it != table.end() && it->second.client.has_value();
 }
 
-// External PSKs as RFC 8446 §4.2.11 has them: the modes (§4.2.9) and the hash the PSK is
+// External PSKs as RFC 8446 §4.2.11 has them: the modes (§4.2.9) and the hash each PSK is
 // bound to are TLS 1.3 notions; a TLS 1.2 PSK is a cipher suite, checked with the others.
+// Unset modes ask for nothing: the library's default is what such a cell measures.
 void check_tls13_psk(const EndpointConfig& config, const Capabilities& caps, Obstacles& obstacles) {
-  const auto& psk = *config.psk;
   obstacles.need(caps, Feature::external_psk);
-  auto modes = psk.modes;
-  std::sort(modes.begin(), modes.end());
   const bool client = config.role == Role::client;
-  const auto& sets = client ? caps.psk.client_mode_sets : caps.psk.server_mode_sets;
-  if (std::find(sets.begin(), sets.end(), modes) == sets.end())
-    obstacles.add(fmt::format("cannot {} exactly PSK modes {}", client ? "offer" : "accept",
-                              fmt::join(modes, "+")));
-  if (!contains(caps.psk.hashes, psk.hash))
-    obstacles.add(fmt::format("lacks PSK hash {}", psk.hash));
-  // RFC 8773: a certificate together with an external PSK is an extension of its own.
-  if (config.certificate && config.role == Role::server)
-    obstacles.need(caps, Feature::cert_with_extern_psk);
+  if (config.psk_modes) {
+    auto modes = *config.psk_modes;
+    std::sort(modes.begin(), modes.end());
+    const auto& sets = client ? caps.psk.client_mode_sets : caps.psk.server_mode_sets;
+    if (std::find(sets.begin(), sets.end(), modes) == sets.end())
+      obstacles.add(fmt::format("cannot {} exactly PSK modes {}", client ? "offer" : "accept",
+                                fmt::join(modes, "+")));
+  }
+  for (const auto& psk : config.psks)
+    if (!contains(caps.psk.hashes, psk.hash))
+      obstacles.add(fmt::format("lacks PSK hash {}", psk.hash));
 }
 
 }  // namespace
@@ -141,7 +141,8 @@ std::vector<std::string> missing_capabilities(const EndpointConfig& config,
   restrict_to(caps.cipher_suites, config.role, "cipher suite", config.cipher_suites, suite,
               obstacles);
   if (config.server_preference) obstacles.need(caps, Feature::server_preference);
-  if (config.psk && tls13_enabled(config)) check_tls13_psk(config, caps, obstacles);
+  if (!config.psks.empty() && tls13_enabled(config)) check_tls13_psk(config, caps, obstacles);
+  if (config.cert_with_extern_psk) obstacles.need(caps, Feature::cert_with_extern_psk);
   if (config.session_tickets) obstacles.need(caps, Feature::session_tickets);
   if (config.keylog) obstacles.need(caps, Feature::keylog);
   if (config.require_client_certificate || (config.role == Role::client && config.certificate))
