@@ -7,13 +7,18 @@
 #include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "test_pki.hpp"
+#include "wire_names.hpp"
 
 namespace tlsmatrix::probe {
 namespace {
 
 using ModeSet = std::vector<std::string>;
 
-// Every non-empty set, each sorted by name, in name order.
+// Every non-empty mode list in both orders: a library may honour the order (OpenSSL's server
+// prefers psk_ke only when it comes first), and a set counts as possible when its lists show it.
+const std::vector<ModeSet> kModeLists = {
+    {"psk_dhe_ke"}, {"psk_ke"}, {"psk_dhe_ke", "psk_ke"}, {"psk_ke", "psk_dhe_ke"}};
+// The sets the capabilities name, each sorted by name, in name order.
 const std::vector<ModeSet> kModeSets = {{"psk_dhe_ke"}, {"psk_dhe_ke", "psk_ke"}, {"psk_ke"}};
 const std::vector<std::string> kHashes = {"SHA256", "SHA384"};
 
@@ -21,7 +26,7 @@ std::optional<ModeSet> offered_modes(const WireObservation& wire) {
   if (wire.client_hellos.empty() || !wire.client_hellos.front().pre_shared_key) return std::nullopt;
   ModeSet modes;
   for (const auto code : wire.client_hellos.front().psk_key_exchange_modes)
-    modes.emplace_back(code == 0 ? "psk_ke" : code == 1 ? "psk_dhe_ke" : "unknown");
+    modes.push_back(wire::psk_key_exchange_mode_name(code));
   std::sort(modes.begin(), modes.end());
   return modes;
 }
@@ -34,27 +39,38 @@ bool contains(const ModeSet& set, const std::string& mode) {
   return std::find(set.begin(), set.end(), mode) != set.end();
 }
 
-// results[s * n + c]: server configured with kModeSets[s], client with kModeSets[c].
+ModeSet sorted(ModeSet set) {
+  std::sort(set.begin(), set.end());
+  return set;
+}
+
+// results[s * n + c]: server configured with kModeLists[s], client with kModeLists[c]. A
+// client can offer a set when every list of it offered exactly that set to every server; a
+// server can be restricted to a set when its lists never selected a mode outside it and, over
+// all clients, completed PSK handshakes in each of its modes.
 void read_modes(std::span<const MemoryHandshake> results, Capabilities& caps) {
-  const auto n = kModeSets.size();
-  for (std::size_t c = 0; c < n; ++c) {
+  const auto n = kModeLists.size();
+  for (const auto& set : kModeSets) {
     bool exact = true;
-    for (std::size_t s = 0; s < n; ++s)
-      exact = exact && offered_modes(results[s * n + c].wire) == kModeSets[c];
-    if (exact) caps.psk.client_mode_sets.push_back(kModeSets[c]);
+    for (std::size_t c = 0; c < n; ++c)
+      for (std::size_t s = 0; s < n && sorted(kModeLists[c]) == set; ++s)
+        exact = exact && offered_modes(results[s * n + c].wire) == set;
+    if (exact) caps.psk.client_mode_sets.push_back(set);
   }
-  for (std::size_t s = 0; s < n; ++s) {
+  for (const auto& set : kModeSets) {
     ModeSet selected;
     bool outside = false;
-    for (std::size_t c = 0; c < n; ++c) {
-      const auto mode = accepted_psk_mode(results[s * n + c].wire);
-      if (!mode) continue;
-      outside = outside || !contains(kModeSets[s], *mode);
-      if (psk_completed(results[s * n + c]) && !contains(selected, *mode))
-        selected.push_back(*mode);
+    for (std::size_t s = 0; s < n; ++s) {
+      if (sorted(kModeLists[s]) != set) continue;
+      for (std::size_t c = 0; c < n; ++c) {
+        const auto mode = accepted_psk_mode(results[s * n + c].wire);
+        if (!mode) continue;
+        outside = outside || !contains(set, *mode);
+        if (psk_completed(results[s * n + c]) && !contains(selected, *mode))
+          selected.push_back(*mode);
+      }
     }
-    std::sort(selected.begin(), selected.end());
-    if (!outside && selected == kModeSets[s]) caps.psk.server_mode_sets.push_back(kModeSets[s]);
+    if (!outside && sorted(selected) == set) caps.psk.server_mode_sets.push_back(set);
   }
   for (const auto& hs : results.first(n * n))
     if (psk_completed(hs) && hs.client.psk_used && hs.server.psk_used)
@@ -65,8 +81,8 @@ void read_modes(std::span<const MemoryHandshake> results, Capabilities& caps) {
 
 HandshakePlan plan_psk() {
   HandshakePlan plan;
-  for (const auto& server_modes : kModeSets)
-    for (const auto& client_modes : kModeSets) {
+  for (const auto& server_modes : kModeLists)
+    for (const auto& client_modes : kModeLists) {
       auto pair = psk_pair(client_modes);
       pair.server.psk_modes = server_modes;
       plan.pairs.push_back(pair);
@@ -79,7 +95,7 @@ HandshakePlan plan_psk() {
   plan.pairs.push_back(with_certificate);
 
   plan.read = [](std::span<const MemoryHandshake> results, Capabilities& caps) {
-    const auto n = kModeSets.size() * kModeSets.size();
+    const auto n = kModeLists.size() * kModeLists.size();
     read_modes(results.first(n), caps);
     for (std::size_t i = 0; i < kHashes.size(); ++i)
       if (psk_completed(results[n + i])) caps.psk.hashes.push_back(kHashes[i]);

@@ -34,6 +34,7 @@ std::string CellFacts::text(Fact fact, const std::string& alert_sender) const {
     }
     case Merge::wire_then_peers:
     case Merge::wire_only:
+    case Merge::client_report:
       break;
   }
   return value(fact).value_or(d.absent);

@@ -25,6 +25,10 @@ enum class Fact {
   psk_used,
   psk_mode,
   psk_identity,
+  psk_identity_index,
+  psk_modes_offered,
+  server_certificate,
+  cert_with_extern_psk,
   client_hello_bytes,
   client_key_share_bytes,
   server_key_share_bytes,
@@ -40,6 +44,7 @@ enum class ValueKind {
   boolean,       // "true" / "false"; JSON true / false
   count,         // a decimal number of bytes or messages; JSON number
   psk_mode,      // "psk_ke" / "psk_dhe_ke" (RFC 8446 §4.2.9)
+  psk_modes,     // a client's list of them in wire order, "+"-joined
   text,          // any text the configuration names, such as a PSK identity
 };
 
@@ -51,6 +56,9 @@ enum class Merge {
   wire_then_peers,
   // Only the wire can tell.
   wire_only,
+  // Only the client's own report, once it completed its handshake (what it received from
+  // the server, which TLS 1.3 encrypts).
+  client_report,
   // How far each peer got (success, refused, stalled): facts_from_run.
   peers_outcome,
   // Per sender, the union of its own report, the receiver's report and plaintext alert

@@ -8,6 +8,7 @@
 #include "fact.hpp"
 #include "observation_queries.hpp"
 #include "tls_registry.hpp"
+#include "wire_names.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -67,6 +68,27 @@ std::optional<std::string> wire_psk_identity(const WireObservation& w) {
   const auto& offered = w.client_hellos.back().psk_identities;
   if (!selected || *selected >= offered.size()) return std::nullopt;
   return offered[*selected];
+}
+std::optional<std::string> wire_psk_identity_index(const WireObservation& w) {
+  if (w.server_hellos.empty() || !w.server_hellos.back().psk_selected_identity) return std::nullopt;
+  return std::to_string(*w.server_hellos.back().psk_selected_identity);
+}
+// The client's psk_key_exchange_modes in wire order, "+"-joined; absent without the extension.
+std::optional<std::string> wire_psk_modes_offered(const WireObservation& w) {
+  if (w.client_hellos.empty() || w.client_hellos.back().psk_key_exchange_modes.empty())
+    return std::nullopt;
+  std::string out;
+  for (const auto mode : w.client_hellos.back().psk_key_exchange_modes)
+    out += (out.empty() ? "" : "+") + wire::psk_key_exchange_mode_name(mode);
+  return out;
+}
+std::optional<std::string> peer_server_certificate(const HandshakeOutcome& o) {
+  return bool_text(o.peer_certificate.has_value());
+}
+std::optional<std::string> wire_cert_with_extern_psk(const WireObservation& w) {
+  const auto negotiated = cert_with_extern_psk_negotiated(w);
+  if (!negotiated) return std::nullopt;
+  return bool_text(*negotiated);
 }
 std::optional<std::string> wire_client_hello_bytes(const WireObservation& w) {
   if (w.client_hellos.empty()) return std::nullopt;
@@ -137,6 +159,31 @@ const std::array kFacts = {
     .use = FactUse::expect_and_record, .absent = "none",
     .values = "the identity as configured",
     .read_from = "the ClientHello identity that ServerHello pre_shared_key selects"},
+  FactDefinition{.fact = Fact::psk_identity_index, .name = "psk_identity_index",
+    .kind = ValueKind::count, .merge = Merge::wire_only,
+    .from_wire = wire_psk_identity_index, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = "none",
+    .values = "0, 1, ...",
+    .read_from = "ServerHello pre_shared_key: selected_identity, an index into the client's list"},
+  FactDefinition{.fact = Fact::psk_modes_offered, .name = "psk_modes_offered",
+    .kind = ValueKind::psk_modes, .merge = Merge::wire_only,
+    .from_wire = wire_psk_modes_offered, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = "none",
+    .values = "`psk_dhe_ke`, `psk_ke`, `psk_dhe_ke+psk_ke`, `psk_ke+psk_dhe_ke` (wire order)",
+    .read_from = "the ClientHello the server answered: psk_key_exchange_modes"},
+  FactDefinition{.fact = Fact::server_certificate, .name = "server_certificate",
+    .kind = ValueKind::boolean, .merge = Merge::client_report,
+    .from_wire = nullptr, .from_peer = peer_server_certificate,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "`true`, `false`",
+    .read_from = "the client's report, once its handshake completed: whether the server sent it a "
+                 "certificate (TLS 1.3 encrypts it)"},
+  FactDefinition{.fact = Fact::cert_with_extern_psk, .name = "cert_with_extern_psk",
+    .kind = ValueKind::boolean, .merge = Merge::wire_only,
+    .from_wire = wire_cert_with_extern_psk, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "`true`, `false`",
+    .read_from = "ServerHello: tls_cert_with_extern_psk (RFC 9973) together with pre_shared_key"},
   FactDefinition{.fact = Fact::client_hello_bytes, .name = "client_hello_bytes",
     .kind = ValueKind::count, .merge = Merge::wire_only,
     .from_wire = wire_client_hello_bytes, .from_peer = nullptr,
@@ -207,6 +254,9 @@ bool valid_fact_value(Fact fact, const std::string& v) {
       return is_count(v);
     case ValueKind::psk_mode:
       return v == "psk_ke" || v == "psk_dhe_ke";
+    case ValueKind::psk_modes:
+      return v == "psk_ke" || v == "psk_dhe_ke" || v == "psk_dhe_ke+psk_ke" ||
+             v == "psk_ke+psk_dhe_ke";
     case ValueKind::text:
       return !v.empty();
   }

@@ -40,6 +40,7 @@ json to_json(const CellResult& c, const json& log_files) {
       {"match", as_expected(c) ? "expected" : "unexpected"},
       {"checks", checks},
       {"observations", c.verdict.observations},
+      {"security", c.verdict.security ? to_json(*c.verdict.security) : nlohmann::json(nullptr)},
       {"client_outcome", c.client_outcome},
       {"server_outcome", c.server_outcome},
       {"wire", c.wire},

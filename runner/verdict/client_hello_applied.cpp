@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "tls_registry.hpp"
+#include "wire_names.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -76,6 +77,18 @@ std::vector<std::string> client_hello_contradictions(const WireObservation& wire
           fmt::format("client peer {} was configured with cipher suites [{}] but its first "
                       "ClientHello offered [{}]",
                       id, fmt::join(config.cipher_suites, ", "), fmt::join(sent, ", ")));
+  }
+  // psk_key_exchange_modes (RFC 8446 §4.2.9) as a set: a client that offers a PSK offers exactly
+  // the configured modes. Without a PSK on the wire a client may leave the extension out.
+  if (config.psk_modes && hello.pre_shared_key) {
+    std::vector<std::string> sent;
+    for (const auto mode : hello.psk_key_exchange_modes)
+      sent.push_back(wire::psk_key_exchange_mode_name(mode));
+    if (sorted(sent) != sorted(*config.psk_modes))
+      out.push_back(fmt::format(
+          "client peer {} was configured with PSK modes [{}] but its first ClientHello offered "
+          "[{}]",
+          id, fmt::join(*config.psk_modes, ", "), fmt::join(sent, ", ")));
   }
   return out;
 }

@@ -40,6 +40,15 @@ void add_alert(std::vector<std::string>& alerts, const std::string& name) {
 // the cell untrustworthy.
 void read_facts(const WireObservation& wire, const std::vector<Side>& sides, CellFacts& facts) {
   for (const auto& d : fact_table()) {
+    if (d.merge == Merge::client_report) {
+      const auto& client = sides.front();
+      if (client.outcome.handshake_ok && d.from_peer)
+        if (const auto reported = d.from_peer(client.outcome)) {
+          facts.values[d.fact] = *reported;
+          facts.sources[d.name] = "client peer";
+        }
+      continue;
+    }
     if (d.merge != Merge::wire_then_peers && d.merge != Merge::wire_only) continue;
     std::optional<std::string> value = d.from_wire ? d.from_wire(wire) : std::nullopt;
     std::string source = "wire";

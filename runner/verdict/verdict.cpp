@@ -72,9 +72,11 @@ Verdict judge(const Scenario& scenario, const CellFacts& facts) {
   Verdict v;
   for (const auto fact : scenario.record)
     v.observations[fact_name(fact)] = fact_json(fact, facts.text(fact));
+  v.security = security_note(facts);
   if (!facts.inconsistencies.empty()) {
     auto untrusted = untrusted_verdict(facts.inconsistencies);
     untrusted.observations = std::move(v.observations);
+    untrusted.security.reset();
     return untrusted;
   }
 

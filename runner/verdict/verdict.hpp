@@ -3,11 +3,13 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cell_facts.hpp"
 #include "scenario.hpp"
+#include "security_note.hpp"
 
 namespace tlsmatrix {
 
@@ -30,6 +32,8 @@ struct Verdict {
   std::string reason;
   std::vector<CheckResult> checks;
   nlohmann::json observations = nlohmann::json::object();  // the scenario's `record` facts
+  // What the completed handshake negotiated, as security goes (an observation only).
+  std::optional<SecurityNote> security;
 };
 
 Verdict judge(const Scenario& scenario, const CellFacts& facts);

@@ -10,16 +10,20 @@ TEST(ProtocolJson, EndpointConfigRoundTrips) {
   c.role = Role::server;
   c.groups = {"X25519MLKEM768", "x25519"};
   c.key_shares = std::vector<std::string>{"X25519MLKEM768"};
-  c.psk = ExternalPsk{"id", "00ff", "SHA384", {"psk_ke"}};
+  c.psks = {ExternalPsk{"id", "00ff", "SHA384"}, ExternalPsk{std::string("\0\xff", 2), "01", "SHA256"}};
+  c.psk_modes = std::vector<std::string>{"psk_ke"};
+  c.cert_with_extern_psk = true;
   c.server_preference = false;
   c.timeout_ms = 1234;
   const auto back = endpoint_config_from_json(to_json(c));
   EXPECT_EQ(back.role, Role::server);
   EXPECT_EQ(back.groups, c.groups);
   EXPECT_EQ(back.key_shares, c.key_shares);
-  ASSERT_TRUE(back.psk.has_value());
-  EXPECT_EQ(back.psk->hash, "SHA384");
-  EXPECT_EQ(back.psk->modes, std::vector<std::string>{"psk_ke"});
+  EXPECT_EQ(back.psks, c.psks);  // the binary identity travels as identity_hex
+  EXPECT_EQ(to_json(c)["psks"][1]["identity_hex"], "00ff");
+  EXPECT_EQ(back.psk_modes, c.psk_modes);
+  EXPECT_TRUE(back.cert_with_extern_psk);
+  EXPECT_FALSE(endpoint_config_from_json(nlohmann::json::object()).psk_modes.has_value());
   EXPECT_EQ(back.server_preference, std::optional<bool>(false));
   EXPECT_EQ(back.timeout_ms, 1234u);
 }
@@ -38,8 +42,17 @@ TEST(ProtocolJson, RejectsUnknownKeysAndBadValuesByName) {
             std::string::npos);
   EXPECT_NE(message({{"connect_host", "10.0.0.1"}}).find("only 127.0.0.1 and ::1"),
             std::string::npos);
-  EXPECT_NE(message({{"psk", {{"identity", "a"}, {"secret_hex", "0g"}}}}).find("hex"),
+  EXPECT_NE(message({{"psks", {{{"identity", "a"}, {"secret_hex", "0g"}}}}}).find("hex"),
             std::string::npos);
+  EXPECT_NE(message({{"psks", {{{"identity", "a"}, {"identity_hex", "61"}, {"secret_hex", "00"}}}}})
+                .find("not both"),
+            std::string::npos);
+  EXPECT_NE(message({{"psks", {{{"identity", "a"}, {"secret_hex", "00"}},
+                               {{"identity_hex", "61"}, {"secret_hex", "01"}}}}})
+                .find("listed twice"),
+            std::string::npos);
+  EXPECT_NE(message({{"psk_modes", nlohmann::json::array()}}).find("null"), std::string::npos);
+  EXPECT_NE(message({{"psk_modes", {"psk_ke", "psk_ke"}}}).find("twice"), std::string::npos);
   EXPECT_NE(message({{"timeout_ms", 0}}).find("config.timeout_ms"), std::string::npos);
 }
 

@@ -225,22 +225,32 @@ TEST(Requirements, PskModeSetsHashesAndCertificates) {
   caps.psk.server_mode_sets = {{"psk_dhe_ke", "psk_ke"}};
   caps.psk.hashes = {"SHA256"};
   EndpointConfig client;
-  client.psk = ExternalPsk{"id", "00", "SHA256", {"psk_ke", "psk_dhe_ke"}};
+  client.psks = {ExternalPsk{"id", "00", "SHA256"}};
+  client.psk_modes = std::vector<std::string>{"psk_ke", "psk_dhe_ke"};
   EXPECT_TRUE(missing_capabilities(client, caps).empty());  // a set, whatever the order
-  client.psk->modes = {"psk_ke"};
-  client.psk->hash = "SHA384";
+  client.psk_modes.reset();  // the library's default asks for nothing
+  EXPECT_TRUE(missing_capabilities(client, caps).empty());
+  client.psk_modes = std::vector<std::string>{"psk_ke"};
+  client.psks.front().hash = "SHA384";
   EXPECT_EQ(
       missing_capabilities(client, caps),
       (std::vector<std::string>{"cannot offer exactly PSK modes psk_ke", "lacks PSK hash SHA384"}));
 
   EndpointConfig server;
   server.role = Role::server;
-  server.psk = ExternalPsk{"id", "00", "SHA256", {"psk_dhe_ke"}};
+  server.psks = {ExternalPsk{"id", "00", "SHA256"}};
+  server.psk_modes = std::vector<std::string>{"psk_dhe_ke"};
+  // A certificate next to a PSK is ordinary (the server uses one or the other); only the
+  // RFC 9973 extension needs its feature.
   server.certificate = CertifiedKey{"chain", "key"};
+  EXPECT_EQ(missing_capabilities(server, caps),
+            (std::vector<std::string>{"cannot accept exactly PSK modes psk_dhe_ke"}));
+  server.cert_with_extern_psk = true;
   EXPECT_EQ(missing_capabilities(server, caps),
             (std::vector<std::string>{"cannot accept exactly PSK modes psk_dhe_ke",
                                       "lacks feature cert_with_extern_psk"}));
-  // TLS 1.2 PSK: a cipher suite; TLS 1.3 modes and RFC 8773 do not apply.
+  server.cert_with_extern_psk = false;
+  // TLS 1.2 PSK: a cipher suite; TLS 1.3 modes and RFC 9973 do not apply.
   server.min_version = server.max_version = "TLSv1.2";
   caps.versions.erase("TLSv1.3");
   EXPECT_TRUE(missing_capabilities(server, caps).empty());
