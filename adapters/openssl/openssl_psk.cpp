@@ -128,9 +128,18 @@ unsigned int tls12_server(SSL* ssl, const char* identity, unsigned char* key,
   return psk != nullptr ? copy_key(*psk, key, max_key_len) : 0;
 }
 
-// The first identity the ClientHello's pre_shared_key extension lists that we know and have a
-// TLS 1.3 suite for, with those suites. OpenSSL hands over the extension's bytes only; the
-// wire library reads them.
+bool client_offers(SSL* ssl, const SSL_CIPHER* cipher) {
+  const unsigned char* suites = nullptr;
+  const std::size_t len = SSL_client_hello_get0_ciphers(ssl, &suites);
+  const auto code = SSL_CIPHER_get_protocol_id(cipher);
+  for (std::size_t i = 0; i + 1 < len; i += 2)
+    if (((suites[i] << 8) | suites[i + 1]) == code) return true;
+  return false;
+}
+
+// The first identity the ClientHello's pre_shared_key extension lists that we know and that
+// both sides have a TLS 1.3 suite for, with our suites of its hash that the client offers.
+// OpenSSL hands over the extension's bytes only; the wire library reads them.
 std::string compatible_suites(SSL* ssl) {
   const unsigned char* data = nullptr;
   std::size_t len = 0;
@@ -142,7 +151,9 @@ std::string compatible_suites(SSL* ssl) {
     std::string compatible;
     for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
       const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
-      if (SSL_CIPHER_get_kx_nid(c) != NID_kx_any || !digest_matches(c, psk->hash)) continue;
+      if (SSL_CIPHER_get_kx_nid(c) != NID_kx_any || !digest_matches(c, psk->hash) ||
+          !client_offers(ssl, c))
+        continue;
       if (!compatible.empty()) compatible += ':';
       compatible += SSL_CIPHER_standard_name(c);
     }
@@ -153,7 +164,8 @@ std::string compatible_suites(SSL* ssl) {
 
 int on_client_hello(SSL* ssl, int* /*alert*/, void* /*arg*/) {
   if (psks_of(ssl) == nullptr) return SSL_CLIENT_HELLO_SUCCESS;
-  // With no compatible suite configured no PSK can be used anyway; leave the list alone.
+  // Without a suite both sides have for an offered PSK none can be used; leave the list alone,
+  // so OpenSSL goes on as it would without PSKs.
   if (const auto suites = compatible_suites(ssl); !suites.empty())
     (void)SSL_set_ciphersuites(ssl, suites.c_str());
   return SSL_CLIENT_HELLO_SUCCESS;

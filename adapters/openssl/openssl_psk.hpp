@@ -32,7 +32,7 @@ std::vector<PskSettings> make_psk_settings(const EndpointConfig& config, PskUse 
 // OpenSSL servers pick the TLS 1.3 suite before looking at PSKs and then drop a PSK whose hash
 // does not match (RFC 8446 §4.2.11 asks for a compatible pair). When a ClientHello offers one of
 // our identities, this narrows that connection's TLS 1.3 suites to the hash of the first offered
-// identity we know and have a suite for.
+// identity we know and for which a suite of ours is among the client's.
 void prefer_psk_compatible_suites(SSL_CTX* ctx);
 
 // Installs the callbacks for `role` on `ssl`; they find the keys through the SSL's observer.
