@@ -75,15 +75,23 @@ std::optional<std::uint16_t> library_group(SSL* ssl) {
 }
 
 // TLS 1.3: which psk_key_exchange_mode OpenSSL went through with, from the key exchange keys it
-// holds. A psk_dhe_ke ServerHello carries the server's key share: the client then holds it as
-// the peer's key (SSL_get_peer_tmp_key), the server made its own (SSL_get_tmp_key). After
-// psk_ke neither exists.
-std::string tls13_psk_mode(SSL* ssl, Role role) {
+// holds; OpenSSL has no getter for the mode itself. A psk_dhe_ke ServerHello carries the
+// server's key share: with an (EC)DHE group the client then holds it as the peer's key
+// (SSL_get_peer_tmp_key) and the server made its own (SSL_get_tmp_key); after psk_ke neither
+// exists. A KEM group (ML-KEM and its hybrids, OpenSSL 3.5 on) leaves neither key in either
+// mode (the server encapsulates, the client decapsulates), so there the keys cannot tell.
+std::optional<std::string> tls13_psk_mode(SSL* ssl, Role role) {
   EVP_PKEY* key = nullptr;
   const long found =
       role == Role::client ? SSL_get_peer_tmp_key(ssl, &key) : SSL_get_tmp_key(ssl, &key);
   EVP_PKEY_free(key);
-  return found == 1 ? "psk_dhe_ke" : "psk_ke";
+  if (found == 1) return "psk_dhe_ke";
+  // The group OpenSSL names here is the one of the client's key share, whatever the mode.
+  if (SSL_get_negotiated_group(ssl) == NID_undef) return "psk_ke";
+  const auto code = library_group(ssl);
+  const auto info = code ? group_by_code(*code) : std::nullopt;
+  if (info && (info->kind == "ecdhe" || info->kind == "ffdhe")) return "psk_ke";
+  return std::nullopt;
 }
 
 bool is_psk_kx(int kx) {
@@ -147,8 +155,9 @@ void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
     if (out.psk_used) {
       if (const PskSettings* psk = external_psk_of(ssl)) out.psk_identity = psk->identity;
       out.psk_mode = tls13_psk_mode(ssl, config_.role);
-      // After psk_ke OpenSSL still names the group of the key share a client offered.
-      if (out.psk_mode == "psk_ke") return;
+      // After psk_ke OpenSSL still names the group of the client's key share; where the mode
+      // is unknown, so is whether that group was used.
+      if (out.psk_mode != "psk_dhe_ke") return;
     }
     out.group = library_group(ssl);
   } else if (cipher != nullptr && is_psk_kx(SSL_CIPHER_get_kx_nid(cipher))) {
