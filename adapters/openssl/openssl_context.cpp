@@ -199,9 +199,10 @@ void set_psk_modes(SSL_CTX* ctx, const EndpointConfig& config) {
     SSL_CTX_clear_options(ctx, SSL_OP_PREFER_NO_DHE_KEX);
 #else
   if (prefer_psk_ke)
-    reject("psk_modes", fmt::format("{} cannot prefer psk_ke over psk_dhe_ke (no "
-                                    "SSL_OP_PREFER_NO_DHE_KEX before 3.3)",
-                                    release()));
+    reject("psk_modes",
+           fmt::format("{} cannot be made to prefer psk_ke over psk_dhe_ke by this peer: the "
+                       "headers it was built with lack SSL_OP_PREFER_NO_DHE_KEX (OpenSSL 3.3 on)",
+                       release()));
 #endif
 }
 

@@ -74,23 +74,30 @@ std::optional<std::uint16_t> library_group(SSL* ssl) {
   return name != nullptr ? group_code_from_openssl_name(name) : std::nullopt;
 }
 
-// TLS 1.3: which psk_key_exchange_mode OpenSSL went through with, from the key exchange keys it
-// holds; OpenSSL has no getter for the mode itself. A psk_dhe_ke ServerHello carries the
-// server's key share: with an (EC)DHE group the client then holds it as the peer's key
-// (SSL_get_peer_tmp_key) and the server made its own (SSL_get_tmp_key); after psk_ke neither
-// exists. A KEM group (ML-KEM and its hybrids, OpenSSL 3.5 on) leaves neither key in either
-// mode (the server encapsulates, the client decapsulates), so there the keys cannot tell.
+// TLS 1.3: which psk_key_exchange_mode OpenSSL went through with; it has no getter for the mode
+// itself, so this reads the key exchange state it keeps.
+// - A psk_dhe_ke ServerHello carries the server's key share: with an (EC)DHE group the client
+//   then holds it as the peer's key (SSL_get_peer_tmp_key) and the server made its own
+//   (SSL_get_tmp_key); after psk_ke neither exists.
+// - OpenSSL names a negotiated group only for a key exchange done in this handshake or kept in
+//   the session: none at all means psk_ke.
+// - A KEM group (ML-KEM and its hybrids, OpenSSL 3.5 on) leaves no such key in either mode (the
+//   server encapsulates, the client decapsulates). A session made from an external PSK starts
+//   without a group and OpenSSL records one in it only after a key exchange, so a named KEM
+//   group there means psk_dhe_ke; a resumed session keeps its first handshake's group, so there
+//   the mode is unknown.
 std::optional<std::string> tls13_psk_mode(SSL* ssl, Role role) {
   EVP_PKEY* key = nullptr;
   const long found =
       role == Role::client ? SSL_get_peer_tmp_key(ssl, &key) : SSL_get_tmp_key(ssl, &key);
   EVP_PKEY_free(key);
   if (found == 1) return "psk_dhe_ke";
-  // The group OpenSSL names here is the one of the client's key share, whatever the mode.
   if (SSL_get_negotiated_group(ssl) == NID_undef) return "psk_ke";
   const auto code = library_group(ssl);
   const auto info = code ? group_by_code(*code) : std::nullopt;
-  if (info && (info->kind == "ecdhe" || info->kind == "ffdhe")) return "psk_ke";
+  if (!info) return std::nullopt;
+  if (info->kind == "ecdhe" || info->kind == "ffdhe") return "psk_ke";
+  if (external_psk_of(ssl) != nullptr) return "psk_dhe_ke";
   return std::nullopt;
 }
 
