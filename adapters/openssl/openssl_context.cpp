@@ -171,21 +171,38 @@ void set_verification(SSL_CTX* ctx, const EndpointConfig& config) {
   SSL_CTX_set_verify(ctx, mode, nullptr);
 }
 
+// Unset modes leave OpenSSL's default untouched (the defaults scenarios measure it): neither
+// SSL_OP_ALLOW_NO_DHE_KEX nor SSL_OP_PREFER_NO_DHE_KEX is set or cleared.
 void set_psk_modes(SSL_CTX* ctx, const EndpointConfig& config) {
+  if (!config.psk_modes) return;
   // Modes are a TLS 1.3 notion; TLS 1.2 PSK suites carry their key exchange in the suite.
   if (SSL_CTX_get_max_proto_version(ctx) < TLS1_3_VERSION) return;
-  const auto& modes = config.psk->modes;
+  const auto& modes = *config.psk_modes;
   // OpenSSL offers (client) and accepts (server) psk_dhe_ke whenever it does PSKs at all.
   if (!contains(modes, "psk_dhe_ke"))
-    reject("psk", fmt::format("{} always {} psk_dhe_ke; it cannot be left out", release(),
-                              config.role == Role::client ? "offers" : "accepts"));
-  if (!contains(modes, "psk_ke")) return;
+    reject("psk_modes", fmt::format("{} always {} psk_dhe_ke; it cannot be left out", release(),
+                                    config.role == Role::client ? "offers" : "accepts"));
+  if (!contains(modes, "psk_ke")) {
+    // Options may also come from the system's openssl.cnf: psk_dhe_ke alone is set explicitly.
+    SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
+    return;
+  }
   SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
-  if (config.role != Role::server || modes.front() != "psk_ke") return;
+  if (config.role != Role::server) return;  // a client's order is not a preference
+  // A server's order is its preference. Options may also come from the system's openssl.cnf,
+  // so the one not wanted is cleared.
+  const bool prefer_psk_ke = modes.front() == "psk_ke";
 #ifdef SSL_OP_PREFER_NO_DHE_KEX
-  SSL_CTX_set_options(ctx, SSL_OP_PREFER_NO_DHE_KEX);
+  if (prefer_psk_ke)
+    SSL_CTX_set_options(ctx, SSL_OP_PREFER_NO_DHE_KEX);
+  else
+    SSL_CTX_clear_options(ctx, SSL_OP_PREFER_NO_DHE_KEX);
 #else
-  reject("psk", fmt::format("{} cannot prefer psk_ke over psk_dhe_ke", release()));
+  if (prefer_psk_ke)
+    reject("psk_modes",
+           fmt::format("{} cannot be made to prefer psk_ke over psk_dhe_ke by this peer: the "
+                       "headers it was built with lack SSL_OP_PREFER_NO_DHE_KEX (OpenSSL 3.3 on)",
+                       release()));
 #endif
 }
 
@@ -207,10 +224,8 @@ void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
     static constexpr unsigned char kSessionContext[] = "tlsmatrix";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   }
-  if (config.psk) {
-    set_psk_modes(ctx, config);
-    if (config.role == Role::server) prefer_psk_compatible_suites(ctx);
-  }
+  set_psk_modes(ctx, config);
+  if (!config.psks.empty() && config.role == Role::server) prefer_psk_compatible_suites(ctx);
   if (config.keylog) install_keylog(ctx);
   if (config.role == Role::client) install_ticket_counter(ctx);
 }
@@ -219,6 +234,12 @@ void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
 
 SslCtxPtr make_context(const EndpointConfig& config) {
   ERR_clear_error();
+  // Neither the headers (no extension 33, tls_cert_with_extern_psk) nor the API of OpenSSL
+  // have RFC 8773 / RFC 9973.
+  if (config.cert_with_extern_psk)
+    reject("cert_with_extern_psk",
+           fmt::format("{} does not implement tls_cert_with_extern_psk (RFC 8773, RFC 9973)",
+                       release()));
   SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
   if (!ctx) throw std::runtime_error(fmt::format("SSL_CTX_new failed ({})", drain_errors()));
   set_versions(ctx.get(), config);

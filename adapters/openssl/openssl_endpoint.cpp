@@ -74,11 +74,31 @@ std::optional<std::uint16_t> library_group(SSL* ssl) {
   return name != nullptr ? group_code_from_openssl_name(name) : std::nullopt;
 }
 
-// Whether the endpoint let OpenSSL do psk_ke (SSL_OP_ALLOW_NO_DHE_KEX); without it both sides
-// insist on psk_dhe_ke.
-bool psk_ke_allowed(const EndpointConfig& config) {
-  const auto& modes = config.psk->modes;
-  return std::find(modes.begin(), modes.end(), "psk_ke") != modes.end();
+// TLS 1.3: which psk_key_exchange_mode OpenSSL went through with; it has no getter for the mode
+// itself, so this reads the key exchange state it keeps.
+// - A psk_dhe_ke ServerHello carries the server's key share: with an (EC)DHE group the client
+//   then holds it as the peer's key (SSL_get_peer_tmp_key) and the server made its own
+//   (SSL_get_tmp_key); after psk_ke neither exists.
+// - OpenSSL names a negotiated group only for a key exchange done in this handshake or kept in
+//   the session: none at all means psk_ke.
+// - A KEM group (ML-KEM and its hybrids, OpenSSL 3.5 on) leaves no such key in either mode (the
+//   server encapsulates, the client decapsulates). A session made from an external PSK starts
+//   without a group and OpenSSL records one in it only after a key exchange, so a named KEM
+//   group there means psk_dhe_ke; a resumed session keeps its first handshake's group, so there
+//   the mode is unknown.
+std::optional<std::string> tls13_psk_mode(SSL* ssl, Role role) {
+  EVP_PKEY* key = nullptr;
+  const long found =
+      role == Role::client ? SSL_get_peer_tmp_key(ssl, &key) : SSL_get_tmp_key(ssl, &key);
+  EVP_PKEY_free(key);
+  if (found == 1) return "psk_dhe_ke";
+  if (SSL_get_negotiated_group(ssl) == NID_undef) return "psk_ke";
+  const auto code = library_group(ssl);
+  const auto info = code ? group_by_code(*code) : std::nullopt;
+  if (!info) return std::nullopt;
+  if (info->kind == "ecdhe" || info->kind == "ffdhe") return "psk_ke";
+  if (external_psk_of(ssl) != nullptr) return "psk_dhe_ke";
+  return std::nullopt;
 }
 
 bool is_psk_kx(int kx) {
@@ -88,15 +108,18 @@ bool is_psk_kx(int kx) {
 }  // namespace
 
 Endpoint::Endpoint(const EndpointConfig& config) : config_(config) {
-  if (config.psk) psk_ = make_psk_settings(*config.psk);
   ctx_ = make_context(config);
+  const long max_version = SSL_CTX_get_max_proto_version(ctx_.get());
+  const PskUse psk_use{max_version == 0 || max_version >= TLS1_3_VERSION,
+                       wants_tls12_psk_suites(config)};
+  psks_ = make_psk_settings(config, psk_use);
   ssl_.reset(SSL_new(ctx_.get()));
   // Not a refusal of any setting: the library failed.
   if (!ssl_) throw std::runtime_error(fmt::format("SSL_new failed ({})", drain_errors()));
   observer_.attach(ssl_.get());
-  if (psk_) {
-    observer_.psk = &*psk_;
-    install_psk_callbacks(ssl_.get(), config.role, wants_tls12_psk_suites(config));
+  if (!psks_.empty()) {
+    observer_.psks = &psks_;
+    install_psk_callbacks(ssl_.get(), config.role, psk_use.tls12_suites);
   }
   if (config.role == Role::server) {
     SSL_set_accept_state(ssl_.get());
@@ -134,19 +157,21 @@ void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
   if (cipher != nullptr) out.cipher_suite = SSL_CIPHER_get_protocol_id(cipher);
 
   if (version == TLS1_3_VERSION) {
-    // A TLS 1.3 PSK shows as a resumption; our peers never resume, so it is the external PSK.
-    out.psk_used = config_.psk.has_value() && SSL_session_reused(ssl) == 1;
-    if (out.psk_used && !psk_ke_allowed(config_)) {
-      out.psk_mode = "psk_dhe_ke";
-    } else if (out.psk_used) {
-      // OpenSSL has no getter for the mode, and keeps the group of the key share it offered
-      // even after psk_ke: mode and group stay null.
-      return;
+    // A TLS 1.3 PSK handshake, external or resumption, shows as a reused session.
+    out.psk_used = SSL_session_reused(ssl) == 1;
+    if (out.psk_used) {
+      if (const PskSettings* psk = external_psk_of(ssl)) out.psk_identity = psk->identity;
+      out.psk_mode = tls13_psk_mode(ssl, config_.role);
+      // After psk_ke OpenSSL still names the group of the client's key share; where the mode
+      // is unknown, so is whether that group was used.
+      if (out.psk_mode != "psk_dhe_ke") return;
     }
     out.group = library_group(ssl);
   } else if (cipher != nullptr && is_psk_kx(SSL_CIPHER_get_kx_nid(cipher))) {
     // TLS 1.2 PSK suites carry their key exchange in the suite; modes are a TLS 1.3 notion.
     out.psk_used = true;
+    // Both sides keep the identity the client sent (a NUL-terminated string in TLS 1.2).
+    if (const char* identity = SSL_get_psk_identity(ssl)) out.psk_identity = identity;
     const int kx = SSL_CIPHER_get_kx_nid(cipher);
     if (kx == NID_kx_dhe_psk || kx == NID_kx_ecdhe_psk) out.group = library_group(ssl);
   } else {

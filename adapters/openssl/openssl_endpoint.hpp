@@ -2,7 +2,7 @@
 // yet tied to any transport, so the same code serves a socket and an in-memory probe.
 #pragma once
 
-#include <optional>
+#include <vector>
 
 #include "endpoint_config.hpp"
 #include "openssl_handles.hpp"
@@ -30,8 +30,8 @@ class Endpoint {
 
  private:
   EndpointConfig config_;
-  std::optional<PskSettings> psk_;
-  SslObserver observer_;  // declared before ssl_: it must outlive the SSL's callbacks
+  std::vector<PskSettings> psks_;  // not resized after construction: callbacks point into it
+  SslObserver observer_;           // declared before ssl_: it must outlive the SSL's callbacks
   SslCtxPtr ctx_;
   SslPtr ssl_;
 };

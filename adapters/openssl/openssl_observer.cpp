@@ -1,5 +1,6 @@
 #include "openssl_observer.hpp"
 
+#include "openssl_psk.hpp"
 #include "tls_registry.hpp"
 
 namespace tlsmatrix::openssl {
@@ -29,6 +30,9 @@ void on_keylog(const SSL* ssl, const char* line) {
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = SslObserver::of(ssl);
   if (self != nullptr && SSL_SESSION_has_ticket(session) == 1) ++self->tickets_received;
+  // OpenSSL copies a ticket's session from the one in use, mark included: a ticket is not the
+  // external PSK, should it ever be offered.
+  unmark_external_psk(session);
   return 0;  // not kept: OpenSSL frees the session
 }
 

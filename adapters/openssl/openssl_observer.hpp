@@ -30,7 +30,8 @@ class SslObserver {
   // Sessions OpenSSL handed to the new-session callback that carry a ticket.
   int tickets_received = 0;
   std::vector<std::string> keylog;
-  const PskSettings* psk = nullptr;  // set when this endpoint has an external PSK
+  // The endpoint's external PSKs (null when it has none); the PSK callbacks look them up here.
+  const std::vector<PskSettings>* psks = nullptr;
 };
 
 // The key log callback exists only per SSL_CTX; it forwards each line to the SSL's observer.
