@@ -56,6 +56,7 @@ bool WolfsslConnection::handshake() {
   const int ret = s_->role == Role::client ? wolfSSL_connect(ssl) : wolfSSL_accept(ssl);
   handshake_done_ = ret == WOLFSSL_SUCCESS;
   if (!handshake_done_) note_failure(ret);
+  peer_certificate_ = summarize_peer_certificate(ssl);
   return handshake_done_;
 }
 
@@ -120,7 +121,7 @@ void WolfsslConnection::describe(HandshakeOutcome& out) const {
   out.alert_sent = alert_from(history.last_tx);
   out.alert_received = alert_from(history.last_rx);
 
-  out.peer_certificate = summarize_peer_certificate(ssl);
+  out.peer_certificate = peer_certificate_;
   if (handshake_done_) describe_negotiated(out);
   // wolfSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
   // null.
