@@ -83,7 +83,9 @@ unsigned int client_tls13(WOLFSSL* ssl, const char* /*hint*/, char* identity, un
                           unsigned char* key, unsigned int key_max, const char** suite) {
   auto& s = state_of(ssl);
   // wolfSSL calls this while it builds a ClientHello and once more after a ServerHello that
-  // selects the PSK, with the chosen identity already in `identity` (tls13.c SetupPskKey).
+  // selects the PSK (tls13.c SetupPskKey), with the chosen identity already in `identity` in
+  // 5.9 (older releases leave the buffer as this callback filled it: with the one identity a
+  // wolfSSL client offers, the same bytes).
   if (s.client_hello_sent) {
     ++s.calls_after_client_hello;
     s.chosen_identity.assign(identity, ::strnlen(identity, id_max));
