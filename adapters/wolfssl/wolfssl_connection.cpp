@@ -56,6 +56,7 @@ bool WolfsslConnection::handshake() {
   const int ret = s_->role == Role::client ? wolfSSL_connect(ssl) : wolfSSL_accept(ssl);
   handshake_done_ = ret == WOLFSSL_SUCCESS;
   if (!handshake_done_) note_failure(ret);
+  peer_certificate_ = summarize_peer_certificate(ssl);
   return handshake_done_;
 }
 
@@ -96,26 +97,14 @@ void WolfsslConnection::describe_negotiated(HandshakeOutcome& out) const {
   const int suite = wolfSSL_get_current_cipher_suite(ssl);
   if (suite > 0) out.cipher_suite = static_cast<std::uint16_t>(suite);
 
-  if (s_->psk_configured && tls13) {
-    // wolfSSL has no getter for PSK acceptance. A client authenticated its server by
-    // certificate unless the PSK was used (RFC 8446 §4.4.2: every key exchange but PSK sends a
-    // Certificate); a server used the PSK when its callback matched the identity and the
-    // handshake settled on the one suite wolfSSL binds the PSK to.
-    if (s_->role == Role::client) {
-      out.psk_used = !X509Ptr(wolfSSL_get_peer_certificate(ssl));
-    } else {
-      out.psk_used = s_->psk.identity_matched && out.cipher_suite &&
-                     suite_internal_name(*out.cipher_suite) == s_->psk.suite_name;
-    }
-    if (out.psk_used) {
-      out.psk_mode = s_->only_psk_mode;
-      // After psk_ke wolfSSL_get_curve_name() still names the client's own key share, so the
-      // group is known only when psk_dhe_ke was the one mode allowed.
-      if (out.psk_mode != "psk_dhe_ke") return;
-    }
-  } else if (s_->psk_configured && out.cipher_suite) {
-    out.psk_used = cipher_suite_name(*out.cipher_suite).find("PSK") != std::string::npos;
-  }
+  describe_psk(ssl, s_->psk, out);
+  // After psk_ke wolfSSL_get_curve_name() still names the client's own key share, so with a
+  // TLS 1.3 PSK the group is known only when the mode is known to be psk_dhe_ke.
+  if (tls13 && out.psk_used && out.psk_mode != "psk_dhe_ke") return;
+  // A plain TLS 1.2 PSK suite has no key exchange group, yet a wolfSSL server still names the
+  // FFDHE group it took from the client's supported_groups.
+  if (!tls13 && out.cipher_suite && cipher_suite_name(*out.cipher_suite).starts_with("TLS_PSK_"))
+    return;
   if (const char* curve = wolfSSL_get_curve_name(ssl))
     out.group = group_code_from_curve_name(curve, tls13);
   // Nothing named and still DHE: the server used the parameters it was given.
@@ -132,7 +121,7 @@ void WolfsslConnection::describe(HandshakeOutcome& out) const {
   out.alert_sent = alert_from(history.last_tx);
   out.alert_received = alert_from(history.last_rx);
 
-  out.peer_certificate = summarize_peer_certificate(ssl);
+  out.peer_certificate = peer_certificate_;
   if (handshake_done_) describe_negotiated(out);
   // wolfSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
   // null.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "stack_adapter.hpp"
@@ -29,6 +30,9 @@ class WolfsslConnection final : public TlsConnection {
   bool handshake_done_ = false;
   bool closed_ = false;
   std::string error_;
+  // The peer's certificate as the handshake left it: the wolfssl-custom build (5.9.2 without
+  // SESSION_CERTS) no longer returns it once application data has been exchanged.
+  std::optional<PeerCertificate> peer_certificate_;
 };
 
 }  // namespace tlsmatrix::wolfssl

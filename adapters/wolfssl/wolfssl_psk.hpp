@@ -1,27 +1,54 @@
-// External PSKs (RFC 8446 §4.2.11) through wolfSSL's PSK callbacks.
+// External PSKs (RFC 8446 §4.2.11) through wolfSSL's PSK callbacks, and RFC 9973
+// tls_cert_with_extern_psk where the build has it.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "endpoint_config.hpp"
+#include "outcome.hpp"
 #include "wolfssl_handles.hpp"
 
 namespace tlsmatrix::wolfssl {
 
-// What the callbacks hand to wolfSSL; owned by the connection, so it outlives the handshake.
-struct PskState {
+// One configured PSK as the callbacks hand it to wolfSSL.
+struct PskEntry {
   std::string identity;
   std::vector<unsigned char> key;
-  // wolfSSL binds an external PSK to one cipher suite, named in its own spelling.
+  // wolfSSL binds an external PSK to one TLS 1.3 cipher suite, named in its own spelling.
   std::string suite_name;
-  // Server, TLS 1.3: the callback found the configured identity among the client's offers.
-  bool identity_matched = false;
 };
 
-// Installs config.psk on `ssl`; psk_key_exchange_modes apply only when `tls13` (the connection
-// may still negotiate TLS 1.3). Throws ConfigRejected when the library cannot do what the
-// config asks. Resets the cipher suite list, so call it before setting that.
+// What the handshake's last ServerHello (not a HelloRetryRequest) carried, as wolfSSL reported
+// the message through its message callback: sent by a server, received by a client.
+struct ServerHelloExtensions {
+  bool seen = false;
+  bool pre_shared_key = false;
+  bool key_share = false;
+  bool cert_with_extern_psk = false;
+};
+
+// What the callbacks read and write; owned by the session, so it outlives the handshake.
+struct PskState {
+  Role role = Role::client;
+  std::vector<PskEntry> psks;
+  // Server: its own last ServerHello.
+  ServerHelloExtensions server_hello;
+  // Client: its own last ClientHello had gone out, the psk_key_exchange_modes it offered, and
+  // how often wolfSSL asked the TLS 1.3 PSK callback since, with which identity pre-filled.
+  bool client_hello_sent = false;
+  std::vector<std::string> offered_modes;
+  int calls_after_client_hello = 0;
+  std::string chosen_identity;
+};
+
+// Installs config.psks, psk_modes and cert_with_extern_psk on `ssl`; the TLS 1.3 settings apply
+// only when `tls13` (the connection may still negotiate TLS 1.3). Throws ConfigRejected when the
+// library cannot do exactly what the config asks. Resets the cipher suite list, so call it
+// before setting that.
 void install_psk(WOLFSSL* ssl, const EndpointConfig& config, bool tls13, PskState& state);
+
+// psk_used, psk_mode and psk_identity of a completed handshake that had PSKs configured.
+void describe_psk(WOLFSSL* ssl, const PskState& state, HandshakeOutcome& out);
 
 }  // namespace tlsmatrix::wolfssl

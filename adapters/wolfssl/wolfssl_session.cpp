@@ -297,11 +297,7 @@ std::unique_ptr<Session> configure_session(const EndpointConfig& config) {
   wolfSSL_set_ex_data(ssl, kSessionExIndex, s.get());
 #endif
 
-  if (config.psk) {
-    install_psk(ssl, config, tls13, s->psk);
-    s->psk_configured = true;
-    if (tls13 && config.psk->modes.size() == 1) s->only_psk_mode = config.psk->modes.front();
-  }
+  install_psk(ssl, config, tls13, s->psk);
   set_groups(ssl, config, tls13);
   set_cipher_suites(ssl, config);  // after install_psk, which resets the suite list
   set_server_name(ssl, config);

@@ -22,10 +22,6 @@ struct Session {
 
   Role role = Role::client;
   std::uint32_t timeout_ms = 0;
-  bool psk_configured = false;
-  // TLS 1.3: the one psk_key_exchange_mode the configuration allows, when it allows only one;
-  // wolfSSL has no getter for the mode negotiated.
-  std::optional<std::string> only_psk_mode;
   // Server: the FFDHE group whose parameters back TLS 1.2 DHE when no group is negotiated.
   std::optional<std::uint16_t> dhe_parameters;
   CtxPtr ctx;
