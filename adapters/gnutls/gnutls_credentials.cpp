@@ -14,16 +14,21 @@ namespace tlsmatrix::gnutls_adapter {
 namespace {
 
 // Server side of external PSKs: GnuTLS hands over the identity the client offered (any bytes,
-// through the *2 datum callback) and asks for its key. A negative answer means, per the
-// documentation of gnutls_psk_set_server_credentials_function2, that the identity does not
-// exist; what happens next is the library's own choice.
+// through the *2 datum callback) and asks for its key. For an identity it does not know the
+// callback answers 1, the value lib/auth/psk_passwd.c treats as "the user does not exist": the
+// library then goes on as with an unknown user of its own password file (gnutls-serv
+// --pskpasswd), with a random key. The documentation of
+// gnutls_psk_set_server_credentials_function2 says a negative answer means that too, but the
+// library aborts on one as a key file error (GNUTLS_E_SRP_PWD_ERROR, internal_error alert).
+constexpr int kUnknownIdentity = 1;
+
 int lookup_psk(gnutls_session_t session, const gnutls_datum_t* identity, gnutls_datum_t* key) {
   const SessionContext* ctx = session_context(session);
   if (ctx == nullptr || ctx->psks == nullptr || identity == nullptr) return -1;
   const std::string_view got = as_bytes(*identity);
   const auto known = std::find_if(ctx->psks->begin(), ctx->psks->end(),
                                   [&](const ExternalPsk& p) { return p.identity == got; });
-  if (known == ctx->psks->end()) return -1;
+  if (known == ctx->psks->end()) return kUnknownIdentity;
   try {  // nothing may unwind through GnuTLS
     const std::string secret = bytes_from_hex(known->secret_hex);
     key->data = static_cast<unsigned char*>(gnutls_malloc(secret.size()));
