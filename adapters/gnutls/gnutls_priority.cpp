@@ -188,13 +188,18 @@ void check_psk_modes(gnutls_priority_t cache, const EndpointConfig& config,
 }
 
 // The PSK key exchanges of the priority string. NORMAL enables none, so a GnuTLS user who wants
-// PSK adds them; the GnuTLS manual's PSK examples (doc/examples/ex-serv-psk.c and
-// ex-client-psk.c, 3.6.3 and later) add "+ECDHE-PSK:+DHE-PSK:+PSK" to the default priorities
-// ("NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK" before 3.6.3). That is this adapter's library default:
-// GnuTLS derives the TLS 1.3 psk_key_exchange_modes from that list (psk_dhe_ke, then psk_ke).
-// psk_modes, when set, replace it for TLS 1.3: psk_ke is PSK, psk_dhe_ke is ECDHE-PSK (which
-// brings in fewer TLS 1.2 suites than DHE-PSK), in the order asked. psk_modes do not apply to
-// TLS 1.2, where cipher_suites, when set, name the PSK key exchanges themselves.
+// external PSKs adds them; the GnuTLS 3.7 manual's PSK examples (doc/examples/ex-serv-psk.c and
+// ex-client-psk.c, for 3.6.3 and later) add "+ECDHE-PSK:+DHE-PSK:+PSK" to the default
+// priorities ("NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK" before 3.6.3). With external PSKs and psk_modes
+// unset, that is what this adapter adds: the library's default. GnuTLS derives the TLS 1.3
+// psk_key_exchange_modes from the key exchange list (lib/ext/psk_ke_modes.c), so by default a
+// client offers psk_dhe_ke then psk_ke and a server accepts both. Without external PSKs nothing
+// is added, and GnuTLS's own choice for resumption stays (both modes offered, psk_dhe_ke
+// accepted).
+// psk_modes, when set, replace that for TLS 1.3, PSKs or not (resumption uses them too):
+// psk_ke is PSK, psk_dhe_ke is ECDHE-PSK (which brings in fewer TLS 1.2 suites than DHE-PSK), in
+// the order asked. psk_modes do not apply to TLS 1.2, where cipher_suites, when set, name the
+// PSK key exchanges themselves.
 void add_psk_key_exchanges(const EndpointConfig& config, const VersionRange& range, TokenList& kx) {
   const bool tls13 = range.high >= 0x0304;
   if (tls13 && config.psk_modes) {
