@@ -76,6 +76,7 @@ PskClientCredentialsPtr make_psk_client(const std::vector<ExternalPsk>& psks) {
                                "hold one username and key (gnutls_psk_set_client_credentials2); "
                                "{} were asked for",
                                library_version(), psks.size()));
+  require_supported_hashes(psks);
   gnutls_psk_client_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
   require_ok(gnutls_psk_allocate_client_credentials2(&raw, binder_mac(psks)), "psks",
@@ -93,7 +94,8 @@ PskClientCredentialsPtr make_psk_client(const std::vector<ExternalPsk>& psks) {
   return cred;
 }
 
-PskServerCredentialsPtr make_psk_server([[maybe_unused]] const std::vector<ExternalPsk>& psks) {
+PskServerCredentialsPtr make_psk_server(const std::vector<ExternalPsk>& psks) {
+  require_supported_hashes(psks);
   gnutls_psk_server_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
   require_ok(gnutls_psk_allocate_server_credentials2(&raw, binder_mac(psks)), "psks",
@@ -143,7 +145,6 @@ Credentials make_credentials(const EndpointConfig& config) {
                        "(RFC 9973, formerly RFC 8773)",
                        library_version()));
   if (!config.psks.empty()) {
-    require_supported_hashes(config.psks);
     if (config.role == Role::client)
       out.psk_client = make_psk_client(config.psks);
     else
