@@ -8,6 +8,7 @@
 
 #include "gnutls_names.hpp"
 #include "gnutls_peer_certificate.hpp"
+#include "hex_text.hpp"
 
 namespace tlsmatrix::gnutls_adapter {
 namespace {
@@ -43,9 +44,8 @@ int on_keylog(gnutls_session_t session, const char* label, const gnutls_datum_t*
   gnutls_datum_t server_random{nullptr, 0};
   gnutls_session_get_random(session, &client_random, &server_random);
   try {  // nothing may unwind through GnuTLS
-    ctx->keylog.push_back(fmt::format("{} {} {}", label,
-                                      to_hex({client_random.data, client_random.size}),
-                                      to_hex({secret->data, secret->size})));
+    ctx->keylog.push_back(
+        fmt::format("{} {} {}", label, hex_of(as_bytes(client_random)), hex_of(as_bytes(*secret))));
   } catch (...) {
     return -1;
   }
@@ -100,7 +100,7 @@ GnutlsConnection::GnutlsConnection(const EndpointConfig& config)
     : config_(config),
       credentials_(make_credentials(config_)),
       priority_(compile_priority(config_)) {
-  context_.psk = config_.psk ? &*config_.psk : nullptr;
+  context_.psks = &config_.psks;
   if (config_.role == Role::server && config_.session_tickets)
     require_library(gnutls_session_ticket_key_generate(&ticket_key_.key),
                     "generating a ticket key");
@@ -256,6 +256,22 @@ void GnutlsConnection::fail(int error) {
   }
 }
 
+std::optional<std::string> GnutlsConnection::psk_identity_in_use() const {
+  gnutls_session_t s = session_.get();
+  // A resumed session's PSK is a ticket, not one of the external PSKs.
+  if (gnutls_session_is_resumed(s) != 0) return std::nullopt;
+  if (config_.role == Role::server) {
+    // The identity the client sent and the server looked up, as GnuTLS kept it (any bytes).
+    gnutls_datum_t identity{nullptr, 0};
+    if (gnutls_psk_server_get_username2(s, &identity) < 0) return std::nullopt;
+    return std::string(as_bytes(identity));
+  }
+  // A GnuTLS client offers exactly one external PSK (more are refused in configure()), so a
+  // PSK handshake that is no resumption used that one; GnuTLS has no client-side getter.
+  if (config_.psks.size() != 1) return std::nullopt;
+  return config_.psks.front().identity;
+}
+
 void GnutlsConnection::describe(HandshakeOutcome& out) const {
   gnutls_session_t s = session_.get();
   // Counted by the handshake hook, which GnuTLS calls for each NewSessionTicket it reads.
@@ -270,6 +286,7 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
     // PSK key exchange modes exist only in TLS 1.3 (RFC 8446 §4.2.9); a TLS 1.2 PSK suite has none.
     if (out.psk_used && gnutls_protocol_get_version(s) == GNUTLS_TLS1_3)
       out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
+    if (out.psk_used) out.psk_identity = psk_identity_in_use();
     const gnutls_group_t group = gnutls_group_get(s);
     if (kx != GNUTLS_KX_PSK && group != GNUTLS_GROUP_INVALID)
       out.group = registry_group_code(group);

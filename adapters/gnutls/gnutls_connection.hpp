@@ -48,6 +48,8 @@ class GnutlsConnection final : public TlsConnection {
   // Records what a fatal error means on the wire: the alert received, or the alert we answer
   // with, and the library's error text.
   void fail(int error);
+  // The identity of the external PSK the handshake used, where GnuTLS can tell.
+  std::optional<std::string> psk_identity_in_use() const;
 
   EndpointConfig config_;
   Credentials credentials_;

@@ -2,21 +2,35 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include "gnutls_session_context.hpp"
+#include "hex_text.hpp"
 
 namespace tlsmatrix::gnutls_adapter {
 namespace {
 
-// Server side of an external PSK: GnuTLS asks for the key of whatever identity the client sent.
+// Server side of external PSKs: GnuTLS hands over the identity the client offered (any bytes,
+// through the *2 datum callback) and asks for its key. For an identity it does not know the
+// callback answers 1, the value lib/auth/psk_passwd.c treats as "the user does not exist": the
+// library then goes on as with an unknown user of its own password file (gnutls-serv
+// --pskpasswd), with a random key. The documentation of
+// gnutls_psk_set_server_credentials_function2 says a negative answer means that too, but the
+// library aborts on one as a key file error (GNUTLS_E_SRP_PWD_ERROR, internal_error alert).
+constexpr int kUnknownIdentity = 1;
+
 int lookup_psk(gnutls_session_t session, const gnutls_datum_t* identity, gnutls_datum_t* key) {
   const SessionContext* ctx = session_context(session);
-  if (ctx == nullptr || ctx->psk == nullptr || identity == nullptr) return -1;
-  const std::string_view got(reinterpret_cast<const char*>(identity->data), identity->size);
-  if (got != ctx->psk->identity) return -1;
+  if (ctx == nullptr || ctx->psks == nullptr || identity == nullptr) return -1;
+  const std::string_view got = as_bytes(*identity);
+  const auto known = std::find_if(ctx->psks->begin(), ctx->psks->end(),
+                                  [&](const ExternalPsk& p) { return p.identity == got; });
+  if (known == ctx->psks->end()) return kUnknownIdentity;
   try {  // nothing may unwind through GnuTLS
-    const std::string secret = from_hex(ctx->psk->secret_hex);
+    const std::string secret = bytes_from_hex(known->secret_hex);
     key->data = static_cast<unsigned char*>(gnutls_malloc(secret.size()));
     if (key->data == nullptr) return -1;
     std::memcpy(key->data, secret.data(), secret.size());
@@ -27,54 +41,72 @@ int lookup_psk(gnutls_session_t session, const gnutls_datum_t* identity, gnutls_
   }
 }
 
-#if GNUTLS_VERSION_NUMBER >= 0x03080b
-gnutls_mac_algorithm_t binder_mac(const ExternalPsk& psk) {
-  return psk.hash == "SHA384" ? GNUTLS_MAC_SHA384 : GNUTLS_MAC_SHA256;
-}
-#endif
-
 // Before 3.8.11 GnuTLS computes every external PSK binder with SHA-256 and has no way to bind a
-// key to SHA-384, so such a key would be silently used with the wrong hash.
-void require_supported_hash(const ExternalPsk& psk) {
+// key to SHA-384, so such a key would be silently used with the wrong hash. From 3.8.11 on the
+// binder hash belongs to the credentials object, so all keys of one endpoint share it.
+void require_supported_hashes(const std::vector<ExternalPsk>& psks) {
+  for (const auto& psk : psks) {
 #if GNUTLS_VERSION_NUMBER < 0x03080b
-  if (psk.hash != "SHA256")
-    reject("psk", fmt::format("GnuTLS {} binds external PSKs to SHA256 only (selectable "
-                              "binder hashes need GnuTLS 3.8.11)",
-                              library_version()));
+    if (psk.hash != "SHA256")
+      reject("psks", fmt::format("GnuTLS {} binds external PSKs to SHA256 only (selectable "
+                                 "binder hashes need GnuTLS 3.8.11)",
+                                 library_version()));
 #else
-  (void)psk;
+    if (psk.hash != psks.front().hash)
+      reject("psks", fmt::format("GnuTLS {} binds all PSKs of one credentials object to one "
+                                 "binder hash (gnutls_psk_allocate_server_credentials2); the "
+                                 "list mixes {} and {}",
+                                 library_version(), psks.front().hash, psk.hash));
 #endif
+  }
 }
 
-PskClientCredentialsPtr make_psk_client(const ExternalPsk& psk) {
+#if GNUTLS_VERSION_NUMBER >= 0x03080b
+gnutls_mac_algorithm_t binder_mac(const std::vector<ExternalPsk>& psks) {
+  return psks.front().hash == "SHA384" ? GNUTLS_MAC_SHA384 : GNUTLS_MAC_SHA256;
+}
+#endif
+
+// GnuTLS client credentials hold one username and key (gnutls_psk_set_client_credentials2, or
+// one answer of the credentials callback), and the client offers at most that one external
+// PSK besides a resumption ticket.
+PskClientCredentialsPtr make_psk_client(const std::vector<ExternalPsk>& psks) {
+  if (psks.size() > 1)
+    reject("psks", fmt::format("a GnuTLS {} client offers one external PSK: its PSK credentials "
+                               "hold one username and key (gnutls_psk_set_client_credentials2); "
+                               "{} were asked for",
+                               library_version(), psks.size()));
+  require_supported_hashes(psks);
   gnutls_psk_client_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
-  require_ok(gnutls_psk_allocate_client_credentials2(&raw, binder_mac(psk)), "psk",
+  require_ok(gnutls_psk_allocate_client_credentials2(&raw, binder_mac(psks)), "psks",
              "allocating PSK credentials");
 #else
-  require_ok(gnutls_psk_allocate_client_credentials(&raw), "psk", "allocating PSK credentials");
+  require_ok(gnutls_psk_allocate_client_credentials(&raw), "psks", "allocating PSK credentials");
 #endif
   PskClientCredentialsPtr cred(raw);
-  const std::string secret = from_hex(psk.secret_hex);
-  const gnutls_datum_t identity = as_datum(psk.identity);
+  const std::string secret = bytes_from_hex(psks.front().secret_hex);
+  // The datum form takes the identity as bytes, so binary identities (NUL included) work.
+  const gnutls_datum_t identity = as_datum(psks.front().identity);
   const gnutls_datum_t key = as_datum(secret);
-  require_ok(gnutls_psk_set_client_credentials2(raw, &identity, &key, GNUTLS_PSK_KEY_RAW), "psk",
+  require_ok(gnutls_psk_set_client_credentials2(raw, &identity, &key, GNUTLS_PSK_KEY_RAW), "psks",
              "setting the PSK");
   return cred;
 }
 
-PskServerCredentialsPtr make_psk_server([[maybe_unused]] const ExternalPsk& psk) {
+PskServerCredentialsPtr make_psk_server(const std::vector<ExternalPsk>& psks) {
+  require_supported_hashes(psks);
   gnutls_psk_server_credentials_t raw = nullptr;
 #if GNUTLS_VERSION_NUMBER >= 0x03080b
-  require_ok(gnutls_psk_allocate_server_credentials2(&raw, binder_mac(psk)), "psk",
+  require_ok(gnutls_psk_allocate_server_credentials2(&raw, binder_mac(psks)), "psks",
              "allocating PSK credentials");
 #else
-  require_ok(gnutls_psk_allocate_server_credentials(&raw), "psk", "allocating PSK credentials");
+  require_ok(gnutls_psk_allocate_server_credentials(&raw), "psks", "allocating PSK credentials");
 #endif
   PskServerCredentialsPtr cred(raw);
   gnutls_psk_set_server_credentials_function2(raw, lookup_psk);
   // TLS 1.2 DHE-PSK needs explicit parameters when the client offers no FFDHE group.
-  require_ok(gnutls_psk_set_server_known_dh_params(raw, GNUTLS_SEC_PARAM_MEDIUM), "psk",
+  require_ok(gnutls_psk_set_server_known_dh_params(raw, GNUTLS_SEC_PARAM_MEDIUM), "psks",
              "setting DH parameters");
   return cred;
 }
@@ -107,12 +139,16 @@ Credentials make_credentials(const EndpointConfig& config) {
                "setting DH parameters");
   }
 
-  if (config.psk) {
-    require_supported_hash(*config.psk);
+  if (config.cert_with_extern_psk)
+    reject("cert_with_extern_psk",
+           fmt::format("GnuTLS {} does not implement the tls_cert_with_extern_psk extension "
+                       "(RFC 9973, formerly RFC 8773)",
+                       library_version()));
+  if (!config.psks.empty()) {
     if (config.role == Role::client)
-      out.psk_client = make_psk_client(*config.psk);
+      out.psk_client = make_psk_client(config.psks);
     else
-      out.psk_server = make_psk_server(*config.psk);
+      out.psk_server = make_psk_server(config.psks);
   }
   return out;
 }
@@ -121,11 +157,11 @@ void attach_credentials(gnutls_session_t session, const Credentials& credentials
   require_ok(gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials.certificate.get()),
              "certificate", "attaching credentials");
   if (credentials.psk_client)
-    require_ok(gnutls_credentials_set(session, GNUTLS_CRD_PSK, credentials.psk_client.get()), "psk",
-               "attaching credentials");
+    require_ok(gnutls_credentials_set(session, GNUTLS_CRD_PSK, credentials.psk_client.get()),
+               "psks", "attaching credentials");
   if (credentials.psk_server)
-    require_ok(gnutls_credentials_set(session, GNUTLS_CRD_PSK, credentials.psk_server.get()), "psk",
-               "attaching credentials");
+    require_ok(gnutls_credentials_set(session, GNUTLS_CRD_PSK, credentials.psk_server.get()),
+               "psks", "attaching credentials");
 }
 
 }  // namespace tlsmatrix::gnutls_adapter

@@ -12,7 +12,8 @@ struct Credentials {
   PskServerCredentialsPtr psk_server;
 };
 
-// Throws ConfigRejected naming certificate, trust_anchors_pem or psk when the library refuses it.
+// Throws ConfigRejected naming certificate, trust_anchors_pem, psks or
+// cert_with_extern_psk when the library refuses it.
 Credentials make_credentials(const EndpointConfig& config);
 // Attaches every credential to the session; the credentials must outlive it.
 void attach_credentials(gnutls_session_t session, const Credentials& credentials);

@@ -152,9 +152,11 @@ void check_suites(gnutls_priority_t cache, const EndpointConfig& config,
            fmt::format("GnuTLS enables suites only as products of cipher, MAC and key exchange; "
                        "{} also brings in {}{}",
                        asked, names(extra),
-                       psk_extra && config.psk ? " (the key exchanges of psk.modes enable TLS 1.2 "
-                                                 "PSK suites; min_version TLSv1.3 avoids them)"
-                                               : ""));
+                       psk_extra && !config.psks.empty()
+                           ? " (the PSK key exchanges that give TLS 1.3 its psk_modes, or their "
+                             "GnuTLS default, enable TLS 1.2 PSK suites; min_version TLSv1.3 "
+                             "avoids them)"
+                           : ""));
   if (!suite_order_matters(config)) return;
   for (const auto& [want, have, which] :
        {std::tuple{&want13, &have13, "TLS 1.3"}, std::tuple{&want12, &have12, "TLS 1.2"}})
@@ -165,11 +167,12 @@ void check_suites(gnutls_priority_t cache, const EndpointConfig& config,
                          which, names(*have), names(*want)));
 }
 
-// The psk_key_exchange_modes a client offers follow the first PSK key exchange of each kind in
-// the compiled key exchange list; a TLS 1.2 PSK suite in cipher_suites can add one unasked.
+// The psk_key_exchange_modes a client offers, and those a server accepts, follow the first PSK
+// key exchange of each kind in the compiled key exchange list (lib/ext/psk_ke_modes.c); a TLS
+// 1.2 PSK suite in cipher_suites can add one unasked.
 void check_psk_modes(gnutls_priority_t cache, const EndpointConfig& config,
                      const VersionRange& range) {
-  if (!config.psk || range.high < 0x0304) return;
+  if (!config.psk_modes || range.high < 0x0304) return;
   std::vector<std::string> modes;
   const auto add = [&](const char* m) {
     if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.emplace_back(m);
@@ -178,13 +181,33 @@ void check_psk_modes(gnutls_priority_t cache, const EndpointConfig& config,
     if (kx == GNUTLS_KX_PSK) add("psk_ke");
     if (kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK) add("psk_dhe_ke");
   }
-  std::vector<std::string> wanted;
-  for (const auto& m : config.psk->modes)
-    if (std::find(wanted.begin(), wanted.end(), m) == wanted.end()) wanted.push_back(m);
-  if (modes != wanted)
-    reject("psk", fmt::format("modes: asked for [{}], GnuTLS would offer [{}] (cipher_suites "
-                              "with a PSK key exchange enable its TLS 1.3 mode too)",
-                              fmt::join(wanted, ", "), fmt::join(modes, ", ")));
+  if (modes != *config.psk_modes)
+    reject("psk_modes", fmt::format("asked for [{}], GnuTLS would use [{}] (cipher_suites with a "
+                                    "PSK key exchange enable its TLS 1.3 mode too)",
+                                    fmt::join(*config.psk_modes, ", "), fmt::join(modes, ", ")));
+}
+
+// The PSK key exchanges of the priority string. NORMAL enables none, so a GnuTLS user who wants
+// external PSKs adds them; the GnuTLS 3.7 manual's PSK examples (doc/examples/ex-serv-psk.c and
+// ex-client-psk.c, for 3.6.3 and later) add "+ECDHE-PSK:+DHE-PSK:+PSK" to the default
+// priorities ("NORMAL:+ECDHE-PSK:+DHE-PSK:+PSK" before 3.6.3). With external PSKs and psk_modes
+// unset, that is what this adapter adds: the library's default. GnuTLS derives the TLS 1.3
+// psk_key_exchange_modes from the key exchange list (lib/ext/psk_ke_modes.c), so by default a
+// client offers psk_dhe_ke then psk_ke and a server accepts both. Without external PSKs nothing
+// is added, and GnuTLS's own choice for resumption stays (both modes offered, psk_dhe_ke
+// accepted).
+// psk_modes, when set, replace that for TLS 1.3, PSKs or not (resumption uses them too):
+// psk_ke is PSK, psk_dhe_ke is ECDHE-PSK (which brings in fewer TLS 1.2 suites than DHE-PSK), in
+// the order asked. psk_modes do not apply to TLS 1.2, where cipher_suites, when set, name the
+// PSK key exchanges themselves.
+void add_psk_key_exchanges(const EndpointConfig& config, const VersionRange& range, TokenList& kx) {
+  const bool tls13 = range.high >= 0x0304;
+  if (tls13 && config.psk_modes) {
+    for (const auto& mode : *config.psk_modes) kx.add(mode == "psk_ke" ? "PSK" : "ECDHE-PSK");
+    return;
+  }
+  if (config.psks.empty() || (!tls13 && !config.cipher_suites.empty())) return;
+  for (const char* token : {"ECDHE-PSK", "DHE-PSK", "PSK"}) kx.add(token);
 }
 
 }  // namespace
@@ -209,11 +232,9 @@ CompiledPriority compile_priority(const EndpointConfig& config) {
     text += ":-GROUP-ALL" + groups.enable();
   }
 
-  // PSK key exchanges go first so that their order is the order of psk.modes. ECDHE-PSK alone
-  // stands for psk_dhe_ke: it enables the TLS 1.3 mode with fewer TLS 1.2 suites than DHE-PSK.
+  // PSK key exchanges go first so that their order is the order of psk_modes.
   TokenList kx;
-  if (config.psk)
-    for (const auto& mode : config.psk->modes) kx.add(mode == "psk_ke" ? "PSK" : "ECDHE-PSK");
+  add_psk_key_exchanges(config, range, kx);
 
   std::vector<LibrarySuite> wanted_suites;
   if (!config.cipher_suites.empty()) {

@@ -14,8 +14,8 @@
 namespace tlsmatrix::gnutls_adapter {
 
 struct SessionContext {
-  const ExternalPsk* psk = nullptr;  // the one identity the server PSK callback accepts
-  bool server_hello_seen = false;    // parameters were negotiated (sent or received)
+  const std::vector<ExternalPsk>* psks = nullptr;  // the keys the server PSK callback knows
+  bool server_hello_seen = false;                  // parameters were negotiated (sent or received)
   bool hello_retry_request = false;
   unsigned tickets_sent = 0;
   unsigned tickets_received = 0;

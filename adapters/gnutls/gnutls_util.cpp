@@ -26,35 +26,16 @@ gnutls_datum_t as_datum(std::string_view bytes) {
           static_cast<unsigned int>(bytes.size())};
 }
 
+std::string_view as_bytes(const gnutls_datum_t& datum) {
+  if (datum.data == nullptr) return {};
+  return {reinterpret_cast<const char*>(datum.data), datum.size};
+}
+
 std::string take_datum(gnutls_datum_t& datum) {
   std::string out;
   if (datum.data != nullptr) out.assign(reinterpret_cast<const char*>(datum.data), datum.size);
   gnutls_free(datum.data);
   datum = {nullptr, 0};
-  return out;
-}
-
-std::string to_hex(std::span<const unsigned char> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const unsigned char b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
-  }
-  return out;
-}
-
-std::string from_hex(std::string_view hex) {
-  const auto nibble = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-  };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
   return out;
 }
 

@@ -6,7 +6,6 @@
 #include <gnutls/x509.h>
 
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -40,11 +39,10 @@ void require_library(int ret, std::string_view doing);
 
 // A view of `bytes` in the form GnuTLS takes input; GnuTLS never writes through it.
 gnutls_datum_t as_datum(std::string_view bytes);
+// The bytes a GnuTLS datum holds, without taking them.
+std::string_view as_bytes(const gnutls_datum_t& datum);
 // Takes ownership of memory GnuTLS allocated for us and returns it as a string.
 std::string take_datum(gnutls_datum_t& datum);
-
-std::string to_hex(std::span<const unsigned char> bytes);
-std::string from_hex(std::string_view hex);  // the config parser has already checked the digits
 
 // The release the linked library reports at run time, e.g. "3.7.9".
 std::string library_version();
