@@ -31,8 +31,7 @@ ConfigPair ecdsa_pair() {
   return cert_pair(test_pki::server_ecdsa());
 }
 
-ConfigPair psk_pair(const std::optional<std::vector<std::string>>& modes,
-                    const std::string& hash) {
+ConfigPair psk_pair(const std::optional<std::vector<std::string>>& modes, const std::string& hash) {
   ConfigPair pair{endpoint(Role::client), endpoint(Role::server)};
   const ExternalPsk psk{"tlsmatrix-probe", std::string(64, '5'), hash};
   pair.client.psks = pair.server.psks = {psk};

@@ -44,7 +44,10 @@ ModeSet sorted(ModeSet set) {
   return set;
 }
 
-// results[s * n + c]: server configured with kModeLists[s], client with kModeLists[c]. A
+// results[s * n + c]: server configured with kModeLists[s], client with kModeLists[c];
+// results[n * n + s]: the same server against a client offering both modes with no group in
+// common, where only psk_ke can complete (a library whose client cannot offer psk_ke alone
+// shows its server's psk_ke that way). A
 // client can offer a set when every list of it offered exactly that set to every server; a
 // server can be restricted to a set when its lists never selected a mode outside it and, over
 // all clients, completed PSK handshakes in each of its modes.
@@ -62,12 +65,14 @@ void read_modes(std::span<const MemoryHandshake> results, Capabilities& caps) {
     bool outside = false;
     for (std::size_t s = 0; s < n; ++s) {
       if (sorted(kModeLists[s]) != set) continue;
-      for (std::size_t c = 0; c < n; ++c) {
-        const auto mode = accepted_psk_mode(results[s * n + c].wire);
+      std::vector<const MemoryHandshake*> runs;
+      for (std::size_t c = 0; c < n; ++c) runs.push_back(&results[s * n + c]);
+      runs.push_back(&results[n * n + s]);
+      for (const auto* hs : runs) {
+        const auto mode = accepted_psk_mode(hs->wire);
         if (!mode) continue;
         outside = outside || !contains(set, *mode);
-        if (psk_completed(results[s * n + c]) && !contains(selected, *mode))
-          selected.push_back(*mode);
+        if (psk_completed(*hs) && !contains(selected, *mode)) selected.push_back(*mode);
       }
     }
     if (!outside && sorted(selected) == set) caps.psk.server_mode_sets.push_back(set);
@@ -87,20 +92,29 @@ HandshakePlan plan_psk() {
       pair.server.psk_modes = server_modes;
       plan.pairs.push_back(pair);
     }
+  for (const auto& server_modes : kModeLists) {
+    auto pair = psk_pair(kModeSets[1]);
+    pair.server.psk_modes = server_modes;
+    pair.client.groups = {"x25519"};
+    pair.server.groups = {"secp256r1"};
+    plan.pairs.push_back(pair);
+  }
   for (const auto& hash : kHashes) plan.pairs.push_back(psk_pair(kModeSets[1], hash));
   // RFC 9973: the extension goes with psk_dhe_ke only.
   auto with_certificate = psk_pair(kModeSets[0]);
   with_certificate.server.certificate = test_pki::server_ecdsa();
-  with_certificate.client.cert_with_extern_psk = with_certificate.server.cert_with_extern_psk = true;
+  with_certificate.client.cert_with_extern_psk = with_certificate.server.cert_with_extern_psk =
+      true;
   plan.pairs.push_back(with_certificate);
 
   plan.read = [](std::span<const MemoryHandshake> results, Capabilities& caps) {
-    const auto n = kModeLists.size() * kModeLists.size();
+    const auto n = kModeLists.size() * kModeLists.size() + kModeLists.size();
     read_modes(results.first(n), caps);
     for (std::size_t i = 0; i < kHashes.size(); ++i)
       if (psk_completed(results[n + i])) caps.psk.hashes.push_back(kHashes[i]);
     const auto& cert = results[n + kHashes.size()];
-    if (psk_completed(cert) && cert.client.peer_certificate && cert_with_extern_psk_negotiated(cert.wire))
+    if (psk_completed(cert) && cert.client.peer_certificate &&
+        cert_with_extern_psk_negotiated(cert.wire))
       caps.features.insert(Feature::cert_with_extern_psk);
   };
   return plan;

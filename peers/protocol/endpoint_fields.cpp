@@ -66,7 +66,8 @@ std::vector<std::string> cipher_names_checked(const json& v) {
 // A printable ASCII identity travels as `identity`, any other as `identity_hex`, so that
 // binary identities survive JSON unchanged.
 bool printable_ascii(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
 }
 
 ExternalPsk psk_checked(const json& v) {
@@ -98,8 +99,7 @@ ExternalPsk psk_checked(const json& v) {
   if (!is_hex(psk.secret_hex))
     throw std::invalid_argument("secret_hex must be a non-empty even-length hex string");
   if (psk.hash != "SHA256" && psk.hash != "SHA384")
-    throw std::invalid_argument(
-        fmt::format("hash '{}' is neither SHA256 nor SHA384", psk.hash));
+    throw std::invalid_argument(fmt::format("hash '{}' is neither SHA256 nor SHA384", psk.hash));
   return psk;
 }
 

@@ -21,8 +21,11 @@ constexpr std::array kFeatures{
                 "as a server, honours `server_preference` both ways"},
     FeatureInfo{Feature::external_psk, "external_psk",
                 "TLS 1.3 external PSKs (RFC 8446 §4.2.11) with the mode sets in `psk`"},
-    FeatureInfo{Feature::cert_with_extern_psk, "cert_with_extern_psk",
-                "certificate authentication together with an external PSK (RFC 8773)"},
+    FeatureInfo{
+        Feature::cert_with_extern_psk, "cert_with_extern_psk",
+        "`cert_with_extern_psk` works: with it on both sides, a psk_dhe_ke PSK and a server "
+        "certificate, the handshake completes with the PSK, the client receives the "
+        "certificate and the ServerHello carries tls_cert_with_extern_psk (RFC 9973)"},
     FeatureInfo{Feature::session_tickets, "session_tickets", "issues / accepts NewSessionTicket"},
     FeatureInfo{Feature::keylog, "keylog", "reports SSLKEYLOGFILE lines"},
     FeatureInfo{Feature::hostname_verification, "hostname_verification",

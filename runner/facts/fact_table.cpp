@@ -152,7 +152,7 @@ const std::array kFacts = {
   FactDefinition{.fact = Fact::psk_mode, .name = "psk_mode", .kind = ValueKind::psk_mode,
     .merge = Merge::wire_only, .from_wire = wire_psk_mode, .from_peer = nullptr,
     .use = FactUse::expect_and_record, .absent = "none",
-    .values = "`psk_ke`, `psk_dhe_ke`",
+    .values = "`psk_ke`, `psk_dhe_ke`, `none` (no PSK accepted, or no ServerHello)",
     .read_from = "ServerHello: pre_shared_key with or without key_share"},
   FactDefinition{.fact = Fact::psk_identity, .name = "psk_identity", .kind = ValueKind::text,
     .merge = Merge::wire_only, .from_wire = wire_psk_identity, .from_peer = nullptr,
@@ -252,8 +252,8 @@ bool valid_fact_value(Fact fact, const std::string& v) {
       return v == "true" || v == "false";
     case ValueKind::count:
       return is_count(v);
-    case ValueKind::psk_mode:
-      return v == "psk_ke" || v == "psk_dhe_ke";
+    case ValueKind::psk_mode:  // "none": no PSK accepted, a check that holds for a refusal too
+      return v == "psk_ke" || v == "psk_dhe_ke" || v == "none";
     case ValueKind::psk_modes:
       return v == "psk_ke" || v == "psk_dhe_ke" || v == "psk_dhe_ke+psk_ke" ||
              v == "psk_ke+psk_dhe_ke";

@@ -16,6 +16,8 @@ Grid empty_grid(const std::vector<Peer>& peers) {
   return g;
 }
 
+}  // namespace
+
 // A recorded fact as matrix.json holds it (typed, null when nobody could tell), for a grid.
 std::string observation_text(const nlohmann::json& observations, const std::string& fact) {
   if (!observations.contains(fact)) return "-";
@@ -23,8 +25,6 @@ std::string observation_text(const nlohmann::json& observations, const std::stri
   if (value.is_null()) return "unknown";
   return value.is_string() ? value.get<std::string>() : json_text(value);
 }
-
-}  // namespace
 
 Grid status_grid(const SuiteTally& suite, const std::vector<Peer>& peers) {
   auto g = empty_grid(peers);

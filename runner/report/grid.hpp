@@ -20,6 +20,10 @@ Grid status_grid(const SuiteTally& suite, const std::vector<Peer>& peers);
 Grid observation_grid(const std::vector<CellResult>& cells, const Scenario& scenario,
                       const std::string& fact, const std::vector<Peer>& peers);
 
+// A recorded fact as matrix.json holds it (typed, null when nobody could tell), as text: "-"
+// when the cell has no such observation, "unknown" for null.
+std::string observation_text(const nlohmann::json& observations, const std::string& fact);
+
 std::string render_text(const Grid& grid);
 std::string render_markdown(const Grid& grid);
 

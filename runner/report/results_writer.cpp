@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "defaults_table.hpp"
 #include "protocol_json.hpp"
 #include "safe_text.hpp"
+#include "security_summary.hpp"
 #include "summary_markdown.hpp"
 #include "tally.hpp"
 #include "trimmed_matrix.hpp"
@@ -79,9 +81,17 @@ json ResultsWriter::write_cell_files(const CellResult& cell) {
 
 void ResultsWriter::add(CellResult&& cell) {
   if (!jsonl_.is_open()) make_folder();
-  auto j = to_json(cell, write_cell_files(cell));
-  jsonl_.append_line(json_text(j));
-  cell_json_.push_back(std::move(j));
+  auto line = json_text(to_json(cell, write_cell_files(cell)));
+  jsonl_.append_line(line);
+  cell_lines_.push_back(std::move(line));
+  // A runner that kept every cell's wire, outcomes and logs grew by tens of kilobytes a cell,
+  // and each peer it starts (fork) copies its page tables and then faults on every page the
+  // runner writes: a 7400-cell run spent more system time on that than on the cells. The
+  // text above is what matrix.json is made of; the reports need only the verdicts.
+  cell.client_outcome = cell.server_outcome = cell.wire = cell.fact_sources = nullptr;
+  std::string().swap(cell.client_log);
+  std::string().swap(cell.server_log);
+  std::vector<std::string>().swap(cell.keylog);
   cells_.push_back(std::move(cell));
 }
 
@@ -110,7 +120,8 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
   totals["cells"] = all.total();
   totals["unexpected"] = all.unexpected;
   // Cells sorted by id so two runs diff cleanly whatever order the workers finished in.
-  auto cells = cell_json_;
+  auto cells = json::array();
+  for (const auto& line : cell_lines_) cells.push_back(json::parse(line));
   std::sort(cells.begin(), cells.end(),
             [](const json& a, const json& b) { return a["id"] < b["id"]; });
   return {{"schema", "tlsmatrix-matrix"},
@@ -131,6 +142,8 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
           {"peers", peers},
           {"suites", suites},
           {"totals", totals},
+          {"defaults", defaults_json(defaults_entries(suites_, peers_, cells_))},
+          {"security", to_json(security_summary(peers_, cells_))},
           {"cells", cells}};
 }
 

@@ -17,7 +17,7 @@
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 4;
+inline constexpr int kMatrixSchemaVersion = 5;
 
 class ResultsWriter {
  public:
@@ -43,8 +43,10 @@ class ResultsWriter {
   const std::vector<Peer>& peers_;
   const std::vector<Suite>& suites_;
   LineFile jsonl_;
+  // What the reports need of each cell; its outcomes, wire and logs are on disk (cells.jsonl,
+  // logs/) and dropped here.
   std::vector<CellResult> cells_;
-  std::vector<nlohmann::json> cell_json_;
+  std::vector<std::string> cell_lines_;  // each cell's cells.jsonl line, for matrix.json
 };
 
 }  // namespace tlsmatrix

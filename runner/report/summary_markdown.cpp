@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "defaults_table.hpp"
 #include "grid.hpp"
 #include "safe_text.hpp"
+#include "security_summary.hpp"
 #include "tally.hpp"
 
 namespace tlsmatrix {
@@ -67,6 +69,9 @@ std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Pe
     md += fmt::format("\n### {} — {}\n\n{}", suite.id, suite.title,
                       render_markdown(status_grid(it->second, peers)));
   }
+
+  md += defaults_markdown(defaults_entries(suites, peers, cells), peers);
+  md += security_markdown(security_summary(peers, cells));
 
   bool any_observation = false;
   for (const auto& suite : suites)

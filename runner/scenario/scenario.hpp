@@ -1,6 +1,7 @@
 // The in-memory form of a suite file (suites/*.yaml, format in suites/README.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,19 @@ struct Expectation {
   std::string from;                 // alert only: "client" or "server", the sender
   std::string cite;                 // RFC or draft and section the expectation comes from
   Severity on_mismatch = Severity::fail;
+  // Evaluated even when the handshake outcome was not the expected one, wherever a source shows
+  // the fact: for what the wire shows a server chose (a PSK it must not select) whatever
+  // happened after.
+  bool whatever_the_outcome = false;
   int line = 0;  // where it stands in the suite file, for messages
+};
+
+// A scenario that measures one role's library default: every executed cell adds the value of
+// `fact` to that peer's row of the run's defaults table (matrix.json `defaults`, summary.md).
+struct DefaultsColumn {
+  Role role = Role::server;
+  Fact fact = Fact::handshake;
+  std::string label;  // the column heading, e.g. "server accepts psk_ke"
 };
 
 struct Scenario {
@@ -30,6 +43,7 @@ struct Scenario {
   EndpointConfig server;
   std::vector<Expectation> expectations;
   std::vector<Fact> record;  // facts reported per cell without a verdict (policies)
+  std::optional<DefaultsColumn> defaults_column;
   // Features a check depends on beyond what the configuration implies (e.g. group_order for
   // a check on the client's preference order); validated against the feature table.
   std::vector<Feature> client_requires;

@@ -76,7 +76,8 @@ class Reader {
   Scenario scenario(const YAML::Node& node, const Scenario& defaults) const {
     if (!node.IsMap())
       fail(node, "each scenario is a mapping with id, title, client, server and expect");
-    allow_keys(node, {"id", "title", "description", "client", "server", "expect", "record"});
+    allow_keys(node, {"id", "title", "description", "client", "server", "expect", "record",
+                      "defaults_column"});
     Scenario sc = defaults;
     sc.line = node.Mark().line + 1;
     sc.id = identifier(required(node, "id"), "id");
@@ -99,6 +100,8 @@ class Reader {
       if (!record.IsSequence()) fail(record, "record must be a list of facts");
       for (const auto& item : record) sc.record.push_back(recorded_fact(item));
     }
+    if (const auto column = node["defaults_column"])
+      sc.defaults_column = defaults_column(column, sc);
     return sc;
   }
 
@@ -152,6 +155,22 @@ class Reader {
     for (const auto& item : node) add(item);
   }
 
+  // defaults_column: {role, fact, label}; the fact is recorded in every cell, so the table is
+  // built from what each cell's peers and wire showed.
+  DefaultsColumn defaults_column(const YAML::Node& node, Scenario& sc) const {
+    if (!node.IsMap()) fail(node, "defaults_column is a mapping {role, fact, label}");
+    allow_keys(node, {"role", "fact", "label"});
+    DefaultsColumn column;
+    const auto role = scalar(required(node, "role"), "role");
+    if (role != "client" && role != "server") fail(node["role"], "role must be client or server");
+    column.role = role == "client" ? Role::client : Role::server;
+    column.fact = recorded_fact(required(node, "fact"));
+    column.label = scalar(required(node, "label"), "label");
+    if (std::find(sc.record.begin(), sc.record.end(), column.fact) == sc.record.end())
+      sc.record.push_back(column.fact);
+    return column;
+  }
+
   Expectation expectation(const YAML::Node& node) const {
     if (!node.IsMap())
       fail(node, "a check is a mapping like {group: x25519, cite: \"RFC 8446 §4.2.7\"}");
@@ -167,6 +186,11 @@ class Reader {
         e.from = scalar(kv.second, key);
         if (e.from != "client" && e.from != "server")
           fail(kv.second, "from must be client or server");
+      } else if (key == "whatever_the_outcome") {
+        const auto v = scalar(kv.second, key);
+        if (v != "true" && v != "false")
+          fail(kv.second, "whatever_the_outcome must be true or false");
+        e.whatever_the_outcome = v == "true";
       } else if (key == "on_mismatch") {
         const auto v = scalar(kv.second, key);
         if (v == "fail")
@@ -187,9 +211,9 @@ class Reader {
         e.any_of = strings(kv.second, key);
         for (const auto& v : e.any_of) check_value(kv.second, *f, v);
       } else {
-        fail(kv.first,
-             fmt::format("unknown check key '{}' (facts: {}; plus cite, from, on_mismatch)", key,
-                         fact_names()));
+        fail(kv.first, fmt::format("unknown check key '{}' (facts: {}; plus cite, from, "
+                                   "on_mismatch, whatever_the_outcome)",
+                                   key, fact_names()));
       }
     }
     if (!have_fact) fail(node, "the check names no fact");
@@ -199,6 +223,8 @@ class Reader {
     if (per_sender && e.from.empty())
       fail(node, fmt::format("a {} check must say which side sends it (from: client|server)",
                              fact_name(e.fact)));
+    if (e.whatever_the_outcome && e.fact == Fact::handshake)
+      fail(node, "whatever_the_outcome applies to checks other than the handshake outcome");
     if (!per_sender && !e.from.empty())
       fail(node, fmt::format("from: applies to alert checks, not to {}", fact_name(e.fact)));
     // The alert a refusal carries is a detail RFC 8446 fixes once the refusal itself is right.

@@ -73,8 +73,9 @@ std::optional<SecurityNote> security_note(const CellFacts& facts) {
     text = *version == "TLSv1.3" ? "psk_dhe_ke" : "TLS 1.2 (EC)DHE_PSK";
     text += p.quantum_resistant_group ? " with hybrid ML-KEM" : " with classical (EC)DHE";
   } else {
-    text = p.quantum_resistant_group ? "hybrid ML-KEM" : p.forward_secrecy ? "classical (EC)DHE"
-                                                                           : "no (EC)DHE";
+    text = p.quantum_resistant_group ? "hybrid ML-KEM"
+           : p.forward_secrecy       ? "classical (EC)DHE"
+                                     : "no (EC)DHE";
     text += " + certificate";
   }
   std::string missing;

@@ -90,7 +90,10 @@ Verdict judge(const Scenario& scenario, const CellFacts& facts) {
   for (const auto& e : scenario.expectations) {
     CheckResult r{&e, observed_value(e, facts), ""};
     const bool is_outcome = &e == &*handshake_check;
-    if (!is_outcome && !outcome_as_expected) {
+    // A whatever_the_outcome check on a fact no source could tell (no ServerHello) has nothing
+    // to judge.
+    const bool unjudgeable = e.whatever_the_outcome ? !facts.value(e.fact) : !outcome_as_expected;
+    if (!is_outcome && unjudgeable) {
       r.result = "not_evaluated";
     } else if (holds(e, facts)) {
       r.result = "pass";

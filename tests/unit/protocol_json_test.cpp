@@ -10,7 +10,8 @@ TEST(ProtocolJson, EndpointConfigRoundTrips) {
   c.role = Role::server;
   c.groups = {"X25519MLKEM768", "x25519"};
   c.key_shares = std::vector<std::string>{"X25519MLKEM768"};
-  c.psks = {ExternalPsk{"id", "00ff", "SHA384"}, ExternalPsk{std::string("\0\xff", 2), "01", "SHA256"}};
+  c.psks = {ExternalPsk{"id", "00ff", "SHA384"},
+            ExternalPsk{std::string("\0\xff", 2), "01", "SHA256"}};
   c.psk_modes = std::vector<std::string>{"psk_ke"};
   c.cert_with_extern_psk = true;
   c.server_preference = false;
@@ -47,8 +48,9 @@ TEST(ProtocolJson, RejectsUnknownKeysAndBadValuesByName) {
   EXPECT_NE(message({{"psks", {{{"identity", "a"}, {"identity_hex", "61"}, {"secret_hex", "00"}}}}})
                 .find("not both"),
             std::string::npos);
-  EXPECT_NE(message({{"psks", {{{"identity", "a"}, {"secret_hex", "00"}},
-                               {{"identity_hex", "61"}, {"secret_hex", "01"}}}}})
+  EXPECT_NE(message({{"psks",
+                      {{{"identity", "a"}, {"secret_hex", "00"}},
+                       {{"identity_hex", "61"}, {"secret_hex", "01"}}}}})
                 .find("listed twice"),
             std::string::npos);
   EXPECT_NE(message({{"psk_modes", nlohmann::json::array()}}).find("null"), std::string::npos);
