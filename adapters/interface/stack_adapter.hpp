@@ -68,10 +68,14 @@ struct StackIdentity {
 class ConfiguredEndpoint {
  public:
   virtual ~ConfiguredEndpoint() = default;
-  // Binds the configured connection to the connected socket `fd` (the adapter does not own
-  // it) and nothing else: every setting was applied, and could be refused, in configure().
-  // One configured endpoint serves one connection, so attach() is called at most once: the
-  // libraries keep settings on the per-connection object too, which configure() already made.
+  // Binds a connection to the connected socket `fd` (the adapter does not own it) and nothing
+  // else: every setting was applied, and could be refused, in configure().
+  // The first call uses the connection object configure() made. With config.connections > 1 it
+  // is called again for each later connection, only after the previous TlsConnection was
+  // closed and destroyed, and must behave exactly as the first under the same settings, from
+  // the same library context: a server keeps its ticket keys and session cache, so a ticket it
+  // issued on one connection is valid on the next; a client with session_tickets offers the
+  // session its previous connection received (the newest ticket), if it received one.
   virtual std::unique_ptr<TlsConnection> attach(int fd) = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -53,41 +54,57 @@ void linger_close(Socket& sock, std::uint32_t timeout_ms) {
   }
 }
 
-HandshakeOutcome run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
+void emit_result(const HandshakeOutcome& outcome, int connection) {
+  emit({{"event", "result"},
+        {"protocol", kPeerProtocolVersion},
+        {"connection", connection},
+        {"outcome", to_json(outcome)}});
+}
+
+// Configures once, then serves config.connections connections in sequence with the one
+// configured endpoint (so a server's ticket keys, and a client's received session, carry over),
+// emitting one result per connection and stopping after the first that did not complete
+// (peers/PROTOCOL.md, "Connections").
+void run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
   // Configuring comes first (peers/PROTOCOL.md, "Stages"): a configuration the library rejects
   // is reported before a server announces `listening` or a client connects, so nobody waits
   // for an endpoint that was never going to handshake.
-  HandshakeOutcome out;
-  const auto endpoint = configure_endpoint(adapter, config, out);
-  if (!endpoint) return out;
+  HandshakeOutcome failure;
+  const auto endpoint = configure_endpoint(adapter, config, failure);
+  if (!endpoint) return emit_result(failure, 1);
 
-  out.stage = Stage::connect;
-  Socket sock;
-  try {
-    if (config.role == Role::server) {
-      std::uint16_t port = 0;
-      Socket listener = listen_loopback(port);
-      emit({{"event", "listening"},
-            {"protocol", kPeerProtocolVersion},
-            {"host", "127.0.0.1"},
-            {"port", port}});
-      sock = accept_within(listener, config.timeout_ms);
-    } else {
-      sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
+  std::optional<Socket> listener;
+  for (int connection = 1; connection <= config.connections; ++connection) {
+    HandshakeOutcome out;
+    out.role = role_name(config.role);
+    out.stage = Stage::connect;
+    Socket sock;
+    try {
+      if (config.role == Role::server) {
+        if (!listener) {
+          std::uint16_t port = 0;
+          listener.emplace(listen_loopback(port));
+          emit({{"event", "listening"},
+                {"protocol", kPeerProtocolVersion},
+                {"host", "127.0.0.1"},
+                {"port", port}});
+        }
+        sock = accept_within(*listener, config.timeout_ms);
+      } else {
+        sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
+      }
+      set_io_timeout(sock, config.timeout_ms);
+      out = run_tls_session(*endpoint, config, sock.fd());
+      linger_close(sock, config.timeout_ms);
+    } catch (const ConnectTimeout& e) {
+      out.error = e.what();
+      out.timed_out = true;
+    } catch (const std::exception& e) {
+      out.error = e.what();
     }
-    set_io_timeout(sock, config.timeout_ms);
-  } catch (const ConnectTimeout& e) {
-    out.error = e.what();
-    out.timed_out = true;
-    return out;
-  } catch (const std::exception& e) {
-    out.error = e.what();
-    return out;
+    emit_result(out, connection);
+    if (out.stage != Stage::done) return;
   }
-
-  out = run_tls_session(*endpoint, config, sock.fd());
-  linger_close(sock, config.timeout_ms);
-  return out;
 }
 
 }  // namespace
@@ -128,10 +145,9 @@ int run_peer(int argc, char** argv) {
     return 2;
   }
   // A last line of defence: however a library misbehaves, this process ends by itself.
-  ::alarm(config.timeout_ms / 1000 * 3 + 10);
+  ::alarm(static_cast<unsigned>(config.connections) * (config.timeout_ms / 1000 * 3) + 10);
 
-  const auto outcome = run_endpoint(*adapter, settle_key_shares(*adapter, config));
-  emit({{"event", "result"}, {"protocol", kPeerProtocolVersion}, {"outcome", to_json(outcome)}});
+  run_endpoint(*adapter, settle_key_shares(*adapter, config));
   return 0;
 }
 

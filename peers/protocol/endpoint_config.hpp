@@ -55,6 +55,10 @@ struct EndpointConfig {
   // with an external PSK and (EC)DHE. Client: offer the extension; server: accept it.
   bool cert_with_extern_psk = false;
   bool session_tickets = false;
+  // Connections in the cell, one after the other (resumption): a server accepts this many on
+  // its one listening socket with one library context; a client makes this many and offers,
+  // from the second on, the session its previous connection received.
+  int connections = 1;
   bool keylog = false;
   // Application data each side sends after the handshake and the data it must receive.
   std::string send_data;
@@ -64,6 +68,9 @@ struct EndpointConfig {
   std::string connect_host = "127.0.0.1";
   std::uint16_t connect_port = 0;
 };
+
+// The most connections one cell may ask for (`connections`).
+inline constexpr int kMaxConnections = 8;
 
 const char* role_name(Role role);
 

@@ -213,6 +213,14 @@ constexpr std::array kFields = {
   EndpointField{"session_tickets", "issue (server) or accept (client) session tickets",
     [](EndpointConfig& c, const json& v) { c.session_tickets = as_bool(v); },
     [](const EndpointConfig& c) { return json(c.session_tickets); }},
+  EndpointField{"connections", "connections in sequence; from the second on a client offers "
+                               "the session (ticket) its previous connection received",
+    [](EndpointConfig& c, const json& v) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 ||
+          v.get<std::uint64_t>() > kMaxConnections)
+        throw std::invalid_argument(fmt::format("expected a number from 1 to {}", kMaxConnections));
+      c.connections = v.get<int>(); },
+    [](const EndpointConfig& c) { return json(c.connections); }},
   EndpointField{"keylog", "report SSLKEYLOGFILE lines in the result",
     [](EndpointConfig& c, const json& v) { c.keylog = as_bool(v); },
     [](const EndpointConfig& c) { return json(c.keylog); }},

@@ -46,7 +46,10 @@ struct HandshakeOutcome {
   std::optional<std::uint16_t> group;  // IANA code of the key exchange group
   // Whether a HelloRetryRequest happened, where the library can tell.
   std::optional<bool> hello_retry_request;
+  // A PSK was accepted: an external one, or a resumed session's (RFC 8446 §2.2).
   bool psk_used = false;
+  // The library says this handshake resumed a session; null where the API cannot tell.
+  std::optional<bool> resumed;
   std::optional<std::string> psk_mode;  // "psk_ke" or "psk_dhe_ke" when psk_used
   // The identity's bytes of the PSK in use, where the library can tell.
   std::optional<std::string> psk_identity;

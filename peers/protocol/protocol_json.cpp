@@ -121,6 +121,7 @@ json to_json(const HandshakeOutcome& o) {
        {{"used", o.psk_used},
         {"mode", opt(o.psk_mode)},
         {"identity_hex", o.psk_identity ? json(hex_of(*o.psk_identity)) : json(nullptr)}}},
+      {"resumed", opt(o.resumed)},
       {"peer_certificate", cert},
       {"alert_sent", alert_json(o.alert_sent)},
       {"alert_received", alert_json(o.alert_received)},
@@ -159,6 +160,7 @@ HandshakeOutcome outcome_from_json(const json& j) {
     if (const auto hex = opt_from<std::string>(j["psk"], "identity_hex"))
       o.psk_identity = bytes_from_hex(*hex);
   }
+  o.resumed = opt_from<bool>(j, "resumed");
   if (j.contains("peer_certificate") && !j["peer_certificate"].is_null()) {
     const auto& c = j["peer_certificate"];
     o.peer_certificate =
