@@ -216,8 +216,8 @@ constexpr std::array kFields = {
   EndpointField{"connections", "connections in sequence; from the second on a client offers "
                                "the session (ticket) its previous connection received",
     [](EndpointConfig& c, const json& v) {
-      if (!v.is_number_unsigned() || v.get<std::uint64_t>() == 0 ||
-          v.get<std::uint64_t>() > kMaxConnections)
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 ||
+          v.get<std::int64_t>() > kMaxConnections)
         throw std::invalid_argument(fmt::format("expected a number from 1 to {}", kMaxConnections));
       c.connections = v.get<int>(); },
     [](const EndpointConfig& c) { return json(c.connections); }},

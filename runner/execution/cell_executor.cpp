@@ -173,10 +173,9 @@ class Cell {
       if (session) session->child().reap();
     if (server_) result_.server.exit = server_->child().exit_description();
     if (server_dismissed_)
-      result_.server.exit += "; ended by the runner: its client stopped while configuring";
+      result_.server.exit += "; ended by the runner: its client made no further connection";
     if (client_) result_.client.exit = client_->child().exit_description();
-    result_.client_to_server = relay_.client_to_server();
-    result_.server_to_client = relay_.server_to_client();
+    result_.relayed = relay_.recorded();
     result_.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
@@ -195,7 +194,7 @@ class Cell {
             "server peer {}: event 'listening': 'port' must be a number 1..65535, got {}",
             request_.server->id, port_field == e.end() ? "nothing" : shown(*port_field)));
       const auto port = port_field->get<std::int64_t>();
-      relay_.start(static_cast<std::uint16_t>(port), [] {});
+      relay_.start(static_cast<std::uint16_t>(port), request_.client_config.connections);
       auto config = request_.client_config;
       config.connect_host = "127.0.0.1";
       config.connect_port = relay_.port();
@@ -214,10 +213,12 @@ class Cell {
       on_result(e, result_.server, *request_.server, "server");
       // Before listening, a server may only stop while configuring (peers/PROTOCOL.md,
       // "Stages"); a later stage means it skipped `listening`, and the client never ran.
-      const auto& outcome = result_.server.outcome;
-      if (!client_ && outcome && outcome->stage != Stage::configure)
+      const auto& outcomes = result_.server.outcomes;
+      if (!client_ && !outcomes.empty() && outcomes.front().stage != Stage::configure)
         abort(fmt::format("server peer {} reported stage {} without listening: {}",
-                          request_.server->id, stage_name(outcome->stage), outcome->error));
+                          request_.server->id, stage_name(outcomes.front().stage),
+                          outcomes.front().error));
+      dismiss_waiting_server();
     }
   }
 
@@ -232,12 +233,43 @@ class Cell {
     }
     if (kind != "result")
       return abort(fmt::format("{} peer {} sent an unexpected '{}' event", role, peer.id, kind));
-    if (run.outcome) return abort(fmt::format("{} peer {} sent a second result", role, peer.id));
+    // One result per connection, numbered from 1, none after one that did not complete
+    // (peers/PROTOCOL.md, "Connections").
+    const auto wanted = static_cast<std::int64_t>(run.outcomes.size()) + 1;
+    const auto connection = e.find("connection");
+    if (connection == e.end() || !connection->is_number_integer() ||
+        connection->get<std::int64_t>() != wanted)
+      return abort(fmt::format("{} peer {} sent a result for connection {} where connection {} "
+                               "was due",
+                               role, peer.id,
+                               connection == e.end() ? "(none)" : shown(*connection), wanted));
+    if (wanted > connections_of(role))
+      return abort(fmt::format("{} peer {} sent a result for connection {} of {}", role, peer.id,
+                               wanted, connections_of(role)));
+    if (!run.outcomes.empty() && run.outcomes.back().stage != Stage::done)
+      return abort(fmt::format("{} peer {} went on to connection {} after connection {} failed",
+                               role, peer.id, wanted, wanted - 1));
     try {
-      run.outcome = outcome_from_json(e.at("outcome"));
+      run.outcomes.push_back(outcome_from_json(e.at("outcome")));
     } catch (const std::exception& ex) {
       abort(fmt::format("{} peer {} sent a malformed result: {}", role, peer.id, ex.what()));
     }
+  }
+
+  std::int64_t connections_of(std::string_view role) const {
+    return role == "client" ? request_.client_config.connections
+                            : request_.server_config.connections;
+  }
+
+  // A peer that ends before reporting on every connection owes an explanation: its last result
+  // must be a connection that did not complete.
+  std::string missing_results(const PeerRun& run, std::string_view role) const {
+    if (run.outcomes.empty()) return "without a result";
+    const auto reported = static_cast<std::int64_t>(run.outcomes.size());
+    if (reported < connections_of(role) && run.outcomes.back().stage == Stage::done)
+      return fmt::format("after connection {} of {} without a result for the next", reported,
+                         connections_of(role));
+    return "";
   }
 
   void peer_closed(PeerSession* session, PeerRun& run) {
@@ -249,27 +281,40 @@ class Cell {
       ++closed_peers_;
       return maybe_finish();
     }
-    if (!run.outcome && result_.harness_error.empty()) {
+    const auto role = session == client_.get() ? "client" : "server";
+    if (const auto missing = missing_results(run, role);
+        !missing.empty() && result_.harness_error.empty()) {
       // Give the exit status a moment to appear so the message can say how it died.
       session->child().wait_ended(std::chrono::milliseconds(100));
       abort(fmt::format(
-          "{} ended without a result ({}){}", session->name(), session->child().exit_description(),
+          "{} ended {} ({}){}", session->name(), missing, session->child().exit_description(),
           run.stderr_log.empty() ? "" : "; last stderr line: " + last_line(run.stderr_log)));
       return;
     }
     ++closed_peers_;
-    if (session == client_.get()) dismiss_idle_server();
+    if (session == client_.get()) {
+      client_closed_ = true;
+      dismiss_waiting_server();
+    }
     maybe_finish();
   }
 
-  // A client that stopped while configuring never connects (peers/PROTOCOL.md, "Stages"), so
-  // its server would only wait out its timeout for a connection: it has nothing left to report
-  // and is ended now, with whatever it started, instead of holding up the cell.
-  void dismiss_idle_server() {
-    const auto& client = result_.client.outcome;
-    if (!client || client->stage != Stage::configure || relay_.accepted() ||
-        result_.server.outcome || server_dismissed_ || !result_.harness_error.empty())
+  // A server whose client is gone waits in vain for a connection that will never come: the
+  // client stopped while configuring (peers/PROTOCOL.md, "Stages") or after a connection that
+  // failed ("Connections"). Once the server has reported on every connection the client
+  // tried, it has nothing left to report and is ended, with whatever it started, instead of
+  // holding up the cell until its accept times out.
+  void dismiss_waiting_server() {
+    if (!client_closed_ || server_dismissed_ || !result_.harness_error.empty() || !server_ ||
+        !server_->output_open())
       return;
+    const auto& client = result_.client.outcomes;
+    const auto& server = result_.server.outcomes;
+    const bool client_configured = !client.empty() && client.front().stage != Stage::configure;
+    const std::size_t tried = client_configured ? client.size() : 0;
+    if (server.size() < tried || relay_.accepted() > tried) return;
+    if (!server.empty() && server.back().stage != Stage::done) return;  // it ends by itself
+    if (static_cast<std::int64_t>(server.size()) >= connections_of("server")) return;
     server_dismissed_ = true;
     // Let the client finish exiting first, so its exit status is its own and not our kill.
     client_->child().wait_ended(std::chrono::milliseconds(100));
@@ -289,8 +334,10 @@ class Cell {
   std::string waiting_for() const {
     if (!client_) return fmt::format("waiting for server peer {} to listen", request_.server->id);
     std::string pending;
-    if (!result_.server.outcome) pending += " " + request_.server->id + " (server)";
-    if (!result_.client.outcome) pending += " " + request_.client->id + " (client)";
+    if (!missing_results(result_.server, "server").empty())
+      pending += " " + request_.server->id + " (server)";
+    if (!missing_results(result_.client, "client").empty())
+      pending += " " + request_.client->id + " (client)";
     return pending.empty() ? "waiting for the peers to exit"
                            : "waiting for a result from" + pending;
   }
@@ -364,10 +411,27 @@ class Cell {
   CellRun result_;
   int closed_peers_ = 0;
   bool server_dismissed_ = false;
+  bool client_closed_ = false;
   bool finished_ = false;
 };
 
 }  // namespace
+
+ConnectionRun CellRun::connection(std::size_t index) const {
+  ConnectionRun out;
+  if (index < client.outcomes.size()) out.client = client.outcomes[index];
+  if (index < server.outcomes.size()) out.server = server.outcomes[index];
+  if (index < relayed.size()) {
+    out.client_to_server = relayed[index].client_to_server;
+    out.server_to_client = relayed[index].server_to_client;
+  }
+  return out;
+}
+
+std::size_t CellRun::connection_count() const {
+  return std::max({std::size_t{1}, client.outcomes.size(), server.outcomes.size(),
+                   relayed.size()});
+}
 
 CellRun execute_cell(const CellRequest& request, const std::atomic<bool>& cancelled) {
   Cell cell(request, cancelled);

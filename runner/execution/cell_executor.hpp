@@ -12,25 +12,43 @@
 #include "endpoint_config.hpp"
 #include "outcome.hpp"
 #include "peer_catalog.hpp"
+#include "recording_relay.hpp"
 
 namespace tlsmatrix {
 
 struct PeerRun {
   bool started = false;  // a client starts only once its server listens
-  std::optional<HandshakeOutcome> outcome;
+  // One result per connection the peer reported on, in order (peers/PROTOCOL.md,
+  // "Connections"); the first also stands for a configuration that failed or was refused.
+  std::vector<HandshakeOutcome> outcomes;
   std::string exit;        // how the process ended
   std::string stderr_log;  // what it logged, capped
+};
+
+// One connection of a cell, as the verdict sees it: each side's result for it (absent when
+// that side never reported on it) and the bytes the relay passed (empty when the relay never
+// saw it).
+struct ConnectionRun {
+  std::optional<HandshakeOutcome> client;
+  std::optional<HandshakeOutcome> server;
+  std::vector<std::uint8_t> client_to_server;
+  std::vector<std::uint8_t> server_to_client;
 };
 
 struct CellRun {
   PeerRun client;
   PeerRun server;
-  std::vector<std::uint8_t> client_to_server;
-  std::vector<std::uint8_t> server_to_client;
   // Empty when the harness ran the cell to the end; otherwise why it could not (a peer that
   // crashed, hung, printed garbage or could not be started).
   std::string harness_error;
   double wall_ms = 0;
+
+  // Connection `index` (from 0) pieced together from both peers' results and the relay.
+  ConnectionRun connection(std::size_t index) const;
+  // How many connections anybody reported on or relayed; at least 1.
+  std::size_t connection_count() const;
+
+  std::vector<RelayedBytes> relayed;  // per connection, as the relay accepted them
 };
 
 struct CellRequest {

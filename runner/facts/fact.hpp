@@ -29,6 +29,8 @@ enum class Fact {
   psk_modes_offered,
   server_certificate,
   cert_with_extern_psk,
+  resumed,
+  tickets_received,
   client_hello_bytes,
   client_key_share_bytes,
   server_key_share_bytes,

@@ -90,6 +90,14 @@ std::optional<std::string> wire_cert_with_extern_psk(const WireObservation& w) {
   if (!negotiated) return std::nullopt;
   return bool_text(*negotiated);
 }
+std::optional<std::string> peer_resumed(const HandshakeOutcome& o) {
+  if (!o.resumed) return std::nullopt;
+  return bool_text(*o.resumed);
+}
+std::optional<std::string> peer_tickets_received(const HandshakeOutcome& o) {
+  if (!o.tickets_received) return std::nullopt;
+  return std::to_string(*o.tickets_received);
+}
 std::optional<std::string> wire_client_hello_bytes(const WireObservation& w) {
   if (w.client_hellos.empty()) return std::nullopt;
   return std::to_string(w.client_hellos.front().message_length);
@@ -177,13 +185,27 @@ const std::array kFacts = {
     .use = FactUse::expect_and_record, .absent = kUnknown,
     .values = "`true`, `false`",
     .read_from = "the client's report, once its handshake completed: whether the server sent it a "
-                 "certificate (TLS 1.3 encrypts it)"},
+                 "certificate in this handshake (TLS 1.3 encrypts it; a resumed one carries none)"},
   FactDefinition{.fact = Fact::cert_with_extern_psk, .name = "cert_with_extern_psk",
     .kind = ValueKind::boolean, .merge = Merge::wire_only,
     .from_wire = wire_cert_with_extern_psk, .from_peer = nullptr,
     .use = FactUse::expect_and_record, .absent = kUnknown,
     .values = "`true`, `false`",
     .read_from = "ServerHello: tls_cert_with_extern_psk (RFC 9973) together with pre_shared_key"},
+  FactDefinition{.fact = Fact::resumed, .name = "resumed",
+    .kind = ValueKind::boolean, .merge = Merge::wire_then_peers,
+    .from_wire = nullptr, .from_peer = peer_resumed,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "`true`, `false`",
+    .read_from = "the peers' libraries, which must agree: whether the handshake resumed a session "
+                 "(a ticket and an external PSK look alike on the wire)"},
+  FactDefinition{.fact = Fact::tickets_received, .name = "tickets_received",
+    .kind = ValueKind::count, .merge = Merge::client_report,
+    .from_wire = nullptr, .from_peer = peer_tickets_received,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "0, 1, ...",
+    .read_from = "the client's report, once its handshake completed: NewSessionTicket messages "
+                 "its library received on the connection (TLS 1.3 encrypts them)"},
   FactDefinition{.fact = Fact::client_hello_bytes, .name = "client_hello_bytes",
     .kind = ValueKind::count, .merge = Merge::wire_only,
     .from_wire = wire_client_hello_bytes, .from_peer = nullptr,

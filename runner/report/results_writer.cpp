@@ -89,6 +89,7 @@ void ResultsWriter::add(CellResult&& cell) {
   // runner writes: a 7400-cell run spent more system time on that than on the cells. The
   // text above is what matrix.json is made of; the reports need only the verdicts.
   cell.client_outcome = cell.server_outcome = cell.wire = cell.fact_sources = nullptr;
+  cell.later_connections = nlohmann::json::array();
   std::string().swap(cell.client_log);
   std::string().swap(cell.server_log);
   std::vector<std::string>().swap(cell.keylog);

@@ -26,6 +26,7 @@ json to_json(const CellResult& c, const json& log_files) {
                   {"cite", e.cite},
                   {"on_mismatch", severity_name(e.on_mismatch)}};
     if (!e.from.empty()) check["from"] = e.from;
+    if (c.scenario->connections() > 1) check["connection"] = r.connection;
     checks.push_back(std::move(check));
   }
   json out = {
@@ -52,6 +53,7 @@ json to_json(const CellResult& c, const json& log_files) {
         {"client_handshake_ms", c.client_handshake_ms},
         {"server_handshake_ms", c.server_handshake_ms}}},
   };
+  if (!c.later_connections.empty()) out["later_connections"] = c.later_connections;
   if (c.verdict.status == Status::unsupported)
     out["missing"] = {{"client", c.client_missing}, {"server", c.server_missing}};
   return out;

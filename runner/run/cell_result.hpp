@@ -26,6 +26,10 @@ struct CellResult {
   nlohmann::json server_outcome;
   nlohmann::json wire;
   nlohmann::json fact_sources;
+  // A cell of several connections (resumption): the top-level outcomes, wire and fact sources
+  // are connection 1's; each later one is {connection, client_outcome, server_outcome, wire,
+  // fact_sources}.
+  nlohmann::json later_connections = nlohmann::json::array();
   std::string client_exit, server_exit;
   std::string client_log, server_log;  // stderr, kept for the logs/ folder
   std::vector<std::string> keylog;

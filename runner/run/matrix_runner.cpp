@@ -33,23 +33,25 @@ std::string app_data(const char* direction, const std::string& id) {
   return fmt::format("tlsmatrix {} {} {:016x}{:016x}\n", direction, id, rng(), rng());
 }
 
-// The verdict of a cell that ran, from what its peers reported and what the wire showed.
-void judge_run(CellResult& result, const CellRun& run, const WireObservation& wire,
+// The verdict of a cell that ran, from what its peers reported and what the wire showed of
+// each connection (`wires`, one per connection of the run).
+void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObservation>& wires,
                const CellRequest& request, const PlannedCell& cell) {
-  if (auto refused = refusal_verdict(run, wire, request)) {
+  const auto first = run.connection(0);
+  if (auto refused = refusal_verdict(first, wires.front(), request)) {
     result.verdict = std::move(*refused);
     // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
     if (result.verdict.status == Status::unsupported) {
-      const auto refusal = [](const PeerRun& peer, std::vector<std::string>& missing) {
-        if (peer.outcome && peer.outcome->refused)
-          missing.push_back("refused " + peer.outcome->refused->setting);
+      const auto refusal = [](const std::optional<HandshakeOutcome>& peer,
+                              std::vector<std::string>& missing) {
+        if (peer && peer->refused) missing.push_back("refused " + peer->refused->setting);
       };
-      refusal(run.client, result.client_missing);
-      refusal(run.server, result.server_missing);
+      refusal(first.client, result.client_missing);
+      refusal(first.server, result.server_missing);
     }
     return;
   }
-  if (auto failed = configure_failure_verdict(run, request)) {
+  if (auto failed = configure_failure_verdict(first, request)) {
     result.verdict = std::move(*failed);
     return;
   }
@@ -57,25 +59,34 @@ void judge_run(CellResult& result, const CellRun& run, const WireObservation& wi
     result.verdict = error_verdict(run.harness_error);
     return;
   }
-  if (run.server.outcome && !run.client.started) {
+  if (first.server && !run.client.started) {
     // A result before `listening` that is no configure failure (say, the server could not
     // bind): no handshake was tried, so there is nothing to judge.
     result.verdict = error_verdict(
         fmt::format("server peer {} reported stage {} without listening: {}", cell.server->entry.id,
-                    stage_name(run.server.outcome->stage), run.server.outcome->error));
+                    stage_name(first.server->stage), first.server->error));
     return;
   }
-  if (!run.client.outcome || !run.server.outcome) {
+  if (!first.client || !first.server) {
     result.verdict = error_verdict(
-        fmt::format("{} peer {} ended without a result", run.client.outcome ? "server" : "client",
-                    run.client.outcome ? cell.server->entry.id : cell.client->entry.id));
+        fmt::format("{} peer {} ended without a result", first.client ? "server" : "client",
+                    first.client ? cell.server->entry.id : cell.client->entry.id));
     return;
   }
-  result.client_handshake_ms = run.client.outcome->handshake_ms;
-  result.server_handshake_ms = run.server.outcome->handshake_ms;
-  result.keylog = run.client.outcome->keylog;
-  const auto facts = facts_from_run(run, wire, request, cell.client->capabilities);
-  result.fact_sources = facts.sources;
+  result.client_handshake_ms = first.client->handshake_ms;
+  result.server_handshake_ms = first.server->handshake_ms;
+  result.keylog = first.client->keylog;
+  // Facts of every connection both peers reported on; a later one only exists when the one
+  // before it completed on both sides (peers/PROTOCOL.md, "Connections").
+  std::vector<CellFacts> facts;
+  for (std::size_t i = 0; i < wires.size(); ++i) {
+    const auto connection = run.connection(i);
+    if (!connection.client || !connection.server) break;
+    facts.push_back(facts_from_run(connection, wires[i], request, cell.client->capabilities));
+  }
+  result.fact_sources = facts.front().sources;
+  for (std::size_t i = 1; i < facts.size(); ++i)
+    result.later_connections.at(i - 1)["fact_sources"] = facts[i].sources;
   result.verdict = judge(*cell.scenario, facts);
 }
 
@@ -85,8 +96,11 @@ void judge_run(CellResult& result, const CellRun& run, const WireObservation& wi
 // cap either way.
 void mark_capped_record(CellResult& result, const CellRun& run) {
   std::vector<std::string> capped;
-  if (record_capped(run.client_to_server)) capped.push_back("client->server");
-  if (record_capped(run.server_to_client)) capped.push_back("server->client");
+  for (std::size_t i = 0; i < run.relayed.size(); ++i) {
+    const auto where = run.relayed.size() > 1 ? fmt::format("connection {} ", i + 1) : "";
+    if (record_capped(run.relayed[i].client_to_server)) capped.push_back(where + "client->server");
+    if (record_capped(run.relayed[i].server_to_client)) capped.push_back(where + "server->client");
+  }
   if (capped.empty()) return;
   for (const auto& direction : capped)
     result.wire["truncated"].push_back(
@@ -160,7 +174,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   // yields a result from the side that is waiting.
   request.client_config.timeout_ms = request.server_config.timeout_ms =
       static_cast<std::uint32_t>(std::max<std::int64_t>(timeout.count() / 4, 1000));
-  request.deadline = timeout;
+  // Each connection may take as long as a whole cell of one.
+  request.deadline = timeout * std::max(1, cell.scenario->connections());
 
   const auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
@@ -168,13 +183,25 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.server_exit = run.server.exit;
   result.client_log = run.client.stderr_log;
   result.server_log = run.server.stderr_log;
-  result.client_outcome =
-      run.client.outcome ? to_json(*run.client.outcome) : nlohmann::json(nullptr);
-  result.server_outcome =
-      run.server.outcome ? to_json(*run.server.outcome) : nlohmann::json(nullptr);
-  const auto wire = observe_handshake(run.client_to_server, run.server_to_client);
-  result.wire = to_json(wire);
-  judge_run(result, run, wire, request, cell);
+  // The first connection at the top of the cell, any later ones in `later_connections`.
+  std::vector<WireObservation> wires;
+  for (std::size_t i = 0; i < run.connection_count(); ++i) {
+    const auto connection = run.connection(i);
+    wires.push_back(observe_handshake(connection.client_to_server, connection.server_to_client));
+    auto client_json = connection.client ? to_json(*connection.client) : nlohmann::json(nullptr);
+    auto server_json = connection.server ? to_json(*connection.server) : nlohmann::json(nullptr);
+    if (i == 0) {
+      result.client_outcome = std::move(client_json);
+      result.server_outcome = std::move(server_json);
+      result.wire = to_json(wires.back());
+    } else {
+      result.later_connections.push_back({{"connection", i + 1},
+                                          {"client_outcome", std::move(client_json)},
+                                          {"server_outcome", std::move(server_json)},
+                                          {"wire", to_json(wires.back())}});
+    }
+  }
+  judge_run(result, run, wires, request, cell);
   mark_capped_record(result, run);
   return result;
 }

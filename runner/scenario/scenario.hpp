@@ -24,6 +24,8 @@ struct Expectation {
   // the fact: for what the wire shows a server chose (a PSK it must not select) whatever
   // happened after.
   bool whatever_the_outcome = false;
+  // Which connection of the cell it is about, from 1 (`connections`); 0 means the last.
+  int connection = 0;
   int line = 0;  // where it stands in the suite file, for messages
 };
 
@@ -49,6 +51,9 @@ struct Scenario {
   std::vector<Feature> client_requires;
   std::vector<Feature> server_requires;
   int line = 0;
+
+  // Connections per cell (`connections`, the same on both sides); expectations name theirs.
+  int connections() const { return client.connections; }
 };
 
 struct Suite {

@@ -76,8 +76,8 @@ class Reader {
   Scenario scenario(const YAML::Node& node, const Scenario& defaults) const {
     if (!node.IsMap())
       fail(node, "each scenario is a mapping with id, title, client, server and expect");
-    allow_keys(node, {"id", "title", "description", "client", "server", "expect", "record",
-                      "defaults_column"});
+    allow_keys(node, {"id", "title", "description", "connections", "client", "server", "expect",
+                      "record", "defaults_column"});
     Scenario sc = defaults;
     sc.line = node.Mark().line + 1;
     sc.id = identifier(required(node, "id"), "id");
@@ -86,15 +86,13 @@ class Reader {
     endpoint(node["client"], sc.client, sc.client_requires);
     endpoint(node["server"], sc.server, sc.server_requires);
 
+    if (const auto connections = node["connections"]) connections_setting(connections, sc);
+
     const auto expect = required(node, "expect");
     if (!expect.IsSequence() || expect.size() == 0)
       fail(expect, "expect must be a non-empty list of checks");
     for (const auto& item : expect) sc.expectations.push_back(expectation(item));
-    if (std::none_of(sc.expectations.begin(), sc.expectations.end(),
-                     [](const auto& e) { return e.fact == Fact::handshake; }))
-      fail(expect,
-           "expect must state the handshake outcome (a 'handshake: success' or 'handshake: "
-           "refused' check)");
+    handshake_checks(expect, sc);
 
     if (const auto record = node["record"]) {
       if (!record.IsSequence()) fail(record, "record must be a list of facts");
@@ -103,6 +101,47 @@ class Reader {
     if (const auto column = node["defaults_column"])
       sc.defaults_column = defaults_column(column, sc);
     return sc;
+  }
+
+  // `connections: N` applies to both sides: a server that accepts fewer than its client makes
+  // would only leave the client a refused connection.
+  void connections_setting(const YAML::Node& node, Scenario& sc) const {
+    try {
+      find_endpoint_field("connections")->apply(sc.client, to_json(node, "connections"));
+      sc.server.connections = sc.client.connections;
+    } catch (const std::invalid_argument& e) {
+      fail(node, fmt::format("connections: {}", e.what()));
+    }
+    if (sc.connections() > 1 && (!sc.client.psks.empty() || !sc.server.psks.empty()))
+      fail(node, "connections > 1 is for resumption and does not go with psks (peers/PROTOCOL.md)");
+  }
+
+  // Every connection states its handshake outcome, and a connection before the last must
+  // succeed: the next one only happens after it (peers/PROTOCOL.md, "Connections").
+  void handshake_checks(const YAML::Node& expect, const Scenario& sc) const {
+    const int count = sc.connections();
+    for (const auto& e : sc.expectations)
+      if (e.connection > count)
+        fail(expect, fmt::format("the check on line {} names connection {}, but the scenario has "
+                                 "{} (connections: N)",
+                                 e.line, e.connection, count));
+    for (int c = 1; c <= count; ++c) {
+      const auto check = std::find_if(
+          sc.expectations.begin(), sc.expectations.end(), [&](const Expectation& e) {
+            return e.fact == Fact::handshake && (e.connection == 0 ? count : e.connection) == c;
+          });
+      if (check == sc.expectations.end())
+        fail(expect, count == 1 ? std::string("expect must state the handshake outcome (a "
+                                              "'handshake: success' or 'handshake: refused' check)")
+                                : fmt::format("expect must state the handshake outcome of "
+                                              "connection {} (a 'handshake' check with "
+                                              "'connection: {}')",
+                                              c, c));
+      if (c < count && check->any_of != std::vector<std::string>{"success"})
+        fail(expect, fmt::format("connection {} must expect 'handshake: success': connection {} "
+                                 "only happens after it",
+                                 c, c + 1));
+    }
   }
 
   // Applies one endpoint mapping on top of what `config` already holds, so scenario values
@@ -123,12 +162,15 @@ class Reader {
           features(value, requires_out);
         } else if (is_runner_owned(key)) {
           fail(kv.first, fmt::format("'{}' is set by the runner, not by scenarios", key));
+        } else if (key == "connections") {
+          fail(kv.first, "connections is a setting of the scenario (both sides), not of one side");
         } else if (const auto* field = find_endpoint_field(key)) {
           field->apply(config, to_json(value, key));
         } else {
           std::vector<std::string> known{"certificate", "trust", "requires"};
           for (const auto& f : endpoint_fields())
-            if (!is_runner_owned(f.key) && f.key != "certificate") known.emplace_back(f.key);
+            if (!is_runner_owned(f.key) && f.key != "certificate" && f.key != "connections")
+              known.emplace_back(f.key);
           fail(kv.first, fmt::format("unknown endpoint setting '{}' (known: {})", key,
                                      fmt::join(known, ", ")));
         }
@@ -191,6 +233,11 @@ class Reader {
         if (v != "true" && v != "false")
           fail(kv.second, "whatever_the_outcome must be true or false");
         e.whatever_the_outcome = v == "true";
+      } else if (key == "connection") {
+        const auto v = scalar(kv.second, key);
+        if (v.size() != 1 || v[0] < '1' || v[0] > '0' + kMaxConnections)
+          fail(kv.second, fmt::format("connection must be a number from 1 to {}", kMaxConnections));
+        e.connection = v[0] - '0';
       } else if (key == "on_mismatch") {
         const auto v = scalar(kv.second, key);
         if (v == "fail")
@@ -212,7 +259,7 @@ class Reader {
         for (const auto& v : e.any_of) check_value(kv.second, *f, v);
       } else {
         fail(kv.first, fmt::format("unknown check key '{}' (facts: {}; plus cite, from, "
-                                   "on_mismatch, whatever_the_outcome)",
+                                   "on_mismatch, whatever_the_outcome, connection)",
                                    key, fact_names()));
       }
     }

@@ -114,11 +114,11 @@ HandshakeResult handshake_result(const std::vector<Side>& sides) {
 
 }  // namespace
 
-CellFacts facts_from_run(const CellRun& run, const WireObservation& wire,
+CellFacts facts_from_run(const ConnectionRun& run, const WireObservation& wire,
                          const CellRequest& request, const Capabilities& client_capabilities) {
   CellFacts facts;
-  const Side client{"client", request.client->id, *run.client.outcome};
-  const Side server{"server", request.server->id, *run.server.outcome};
+  const Side client{"client", request.client->id, *run.client};
+  const Side server{"server", request.server->id, *run.server};
   const std::vector<Side> sides{client, server};
 
   // A side that stopped while configuring was judged before facts (refusal.hpp).

@@ -7,7 +7,7 @@
 
 namespace tlsmatrix {
 
-std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation& wire,
+std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObservation& wire,
                                        const CellRequest& request) {
   struct Side {
     const char* role;
@@ -17,9 +17,9 @@ std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation
     const char* hello;
   };
   const Side sides[] = {
-      {"client", request.client->id, run.client.outcome, !wire.client_hellos.empty(),
+      {"client", request.client->id, first.client, !wire.client_hellos.empty(),
        "ClientHello"},
-      {"server", request.server->id, run.server.outcome, !wire.server_hellos.empty(),
+      {"server", request.server->id, first.server, !wire.server_hellos.empty(),
        "ServerHello"},
   };
   std::vector<std::string> refusals, contradictions;
@@ -48,7 +48,7 @@ std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation
   return v;
 }
 
-std::optional<Verdict> configure_failure_verdict(const CellRun& run, const CellRequest& request) {
+std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first, const CellRequest& request) {
   std::vector<std::string> failures;
   const auto check = [&](const char* role, const std::string& id,
                          const std::optional<HandshakeOutcome>& outcome) {
@@ -56,8 +56,8 @@ std::optional<Verdict> configure_failure_verdict(const CellRun& run, const CellR
       failures.push_back(fmt::format("{} peer {} could not apply its configuration: {}", role, id,
                                      outcome->error));
   };
-  check("client", request.client->id, run.client.outcome);
-  check("server", request.server->id, run.server.outcome);
+  check("client", request.client->id, first.client);
+  check("server", request.server->id, first.server);
   if (failures.empty()) return std::nullopt;
   return untrusted_verdict(failures);
 }

@@ -15,13 +15,14 @@
 
 namespace tlsmatrix {
 
-// Empty when neither peer refused. `error` when a refusal contradicts the wire or the other
+// Both judge the cell's first connection, where configuring happens. Empty when neither peer
+// refused. `error` when a refusal contradicts the wire or the other
 // peer's report (a refusing client cannot have sent a ClientHello, nor a refusing server a
 // ServerHello, and nobody completes a handshake with a peer that refused).
-std::optional<Verdict> refusal_verdict(const CellRun& run, const WireObservation& wire,
+std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObservation& wire,
                                        const CellRequest& request);
 
 // Empty unless a peer reports stage `configure` without a refusal; judged after refusals.
-std::optional<Verdict> configure_failure_verdict(const CellRun& run, const CellRequest& request);
+std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first, const CellRequest& request);
 
 }  // namespace tlsmatrix

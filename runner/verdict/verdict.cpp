@@ -69,43 +69,82 @@ int severity_rank(Status status) {
 }
 
 Verdict judge(const Scenario& scenario, const CellFacts& facts) {
+  return judge(scenario, std::vector<CellFacts>{facts});
+}
+
+Verdict judge(const Scenario& scenario, const std::vector<CellFacts>& connections) {
+  const int count = std::max(1, scenario.connections());
+  const bool several = count > 1;
+  // "connection 2: " before what a reason says of one connection, when there are several.
+  const auto label = [&](int connection) {
+    return several ? fmt::format("connection {}: ", connection) : std::string();
+  };
+  const auto connection_of = [&](const Expectation& e) {
+    return e.connection == 0 ? count : e.connection;
+  };
+  const auto facts_of = [&](int connection) -> const CellFacts* {
+    const auto index = static_cast<std::size_t>(connection - 1);
+    return index < connections.size() ? &connections[index] : nullptr;
+  };
+
   Verdict v;
-  for (const auto fact : scenario.record)
-    v.observations[fact_name(fact)] = fact_json(fact, facts.text(fact));
-  v.security = security_note(facts);
-  if (!facts.inconsistencies.empty()) {
-    auto untrusted = untrusted_verdict(facts.inconsistencies);
+  const CellFacts* last = facts_of(count);
+  if (last) {
+    for (const auto fact : scenario.record)
+      v.observations[fact_name(fact)] = fact_json(fact, last->text(fact));
+    v.security = security_note(*last);
+  }
+  std::vector<std::string> contradictions;
+  for (std::size_t i = 0; i < connections.size(); ++i)
+    for (const auto& c : connections[i].inconsistencies)
+      contradictions.push_back(label(static_cast<int>(i) + 1) + c);
+  if (!contradictions.empty()) {
+    auto untrusted = untrusted_verdict(contradictions);
     untrusted.observations = std::move(v.observations);
-    untrusted.security.reset();
     return untrusted;
   }
 
-  // Details of a handshake only mean something when the handshake went the expected way.
-  const auto handshake_check =
-      std::find_if(scenario.expectations.begin(), scenario.expectations.end(),
-                   [](const auto& e) { return e.fact == Fact::handshake; });
-  const bool outcome_as_expected = holds(*handshake_check, facts);
+  // Details of a handshake only mean something when the handshake went the expected way: per
+  // connection, its own `handshake` check decides.
+  const auto outcome_as_expected = [&](int connection, const CellFacts& facts) {
+    const auto check = std::find_if(
+        scenario.expectations.begin(), scenario.expectations.end(), [&](const Expectation& e) {
+          return e.fact == Fact::handshake && connection_of(e) == connection;
+        });
+    return check == scenario.expectations.end() || holds(*check, facts);
+  };
 
   std::vector<std::string> failures, deviations;
   for (const auto& e : scenario.expectations) {
-    CheckResult r{&e, observed_value(e, facts), ""};
-    const bool is_outcome = &e == &*handshake_check;
+    const int connection = connection_of(e);
+    const CellFacts* facts = facts_of(connection);
+    CheckResult r{&e, connection, "", ""};
+    if (!facts) {
+      // An earlier connection failed, so this one never happened; that one's checks say why.
+      r.observed = "not reached";
+      r.result = "not_evaluated";
+      v.checks.push_back(std::move(r));
+      continue;
+    }
+    r.observed = observed_value(e, *facts);
+    const bool is_outcome = e.fact == Fact::handshake;
     // A whatever_the_outcome check on a fact no source could tell (no ServerHello) has nothing
     // to judge.
-    const bool unjudgeable = e.whatever_the_outcome ? !facts.value(e.fact) : !outcome_as_expected;
+    const bool unjudgeable = e.whatever_the_outcome ? !facts->value(e.fact)
+                                                    : !outcome_as_expected(connection, *facts);
     if (!is_outcome && unjudgeable) {
       r.result = "not_evaluated";
-    } else if (holds(e, facts)) {
+    } else if (holds(e, *facts)) {
       r.result = "pass";
     } else {
       // A stall is not an outcome any RFC asks for, so it never passes as a mere deviation.
-      const auto severity = is_outcome && facts.handshake == HandshakeResult::stalled
+      const auto severity = is_outcome && facts->handshake == HandshakeResult::stalled
                                 ? Severity::fail
                                 : e.on_mismatch;
       r.result = severity_name(severity);
-      auto line =
-          fmt::format("expected {} ({}), observed {}", expected_text(e), e.cite, r.observed);
-      if (is_outcome) line += fmt::format(": {}", facts.handshake_summary);
+      auto line = fmt::format("{}expected {} ({}), observed {}", label(connection),
+                              expected_text(e), e.cite, r.observed);
+      if (is_outcome) line += fmt::format(": {}", facts->handshake_summary);
       (severity == Severity::fail ? failures : deviations).push_back(std::move(line));
     }
     v.checks.push_back(std::move(r));
@@ -118,7 +157,10 @@ Verdict judge(const Scenario& scenario, const CellFacts& facts) {
     v.reason = fmt::format("{}", fmt::join(deviations, "; "));
   } else {
     v.status = Status::pass;
-    v.reason = facts.handshake_summary;
+    std::vector<std::string> summaries;
+    for (std::size_t i = 0; i < connections.size(); ++i)
+      summaries.push_back(label(static_cast<int>(i) + 1) + connections[i].handshake_summary);
+    v.reason = fmt::format("{}", fmt::join(summaries, "; "));
   }
   return v;
 }

@@ -21,6 +21,7 @@ int severity_rank(Status status);
 
 struct CheckResult {
   const Expectation* expectation = nullptr;
+  int connection = 1;  // the connection it was judged on, from 1
   std::string observed;
   // "pass", "fail", "deviation", or "not_evaluated" (a detail of a handshake that did not
   // happen as expected)
@@ -36,6 +37,10 @@ struct Verdict {
   std::optional<SecurityNote> security;
 };
 
+// `connections` holds the facts of each connection that took place, in order: all of the
+// scenario's, or fewer when one failed before the last (checks on the missing ones are not
+// evaluated). Records, the security note and an unlabelled check are the last connection's.
+Verdict judge(const Scenario& scenario, const std::vector<CellFacts>& connections);
 Verdict judge(const Scenario& scenario, const CellFacts& facts);
 Verdict unsupported_verdict(const std::vector<std::string>& client_missing,
                             const std::vector<std::string>& server_missing,

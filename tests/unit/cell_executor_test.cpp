@@ -133,7 +133,7 @@ TEST_F(MisbehavingPeer, WrongProtocolVersionIsAnError) {
   const auto t = run(fake_peer("claims-x25519"), fake_peer("wrong-protocol"));
   EXPECT_EQ(t.result.verdict.status, Status::error);
   EXPECT_NE(t.result.verdict.reason.find("server peer wrong-protocol@fixture speaks peer protocol "
-                                         "99, but this runner speaks protocol 3"),
+                                         "99, but this runner speaks protocol 4"),
             std::string::npos)
       << t.result.verdict.reason;
 }
@@ -213,7 +213,7 @@ TEST_F(MisbehavingPeer, ClientRefusalEndsTheWaitingServer) {
             "client refuses-key-shares@fixture refused key_shares: cannot send a key share for "
             "secp256r1 alone");
   EXPECT_EQ(t.result.client_exit, "exit status 0");
-  EXPECT_NE(t.result.server_exit.find("ended by the runner: its client stopped while configuring"),
+  EXPECT_NE(t.result.server_exit.find("ended by the runner: its client made no further connection"),
             std::string::npos)
       << t.result.server_exit;
   EXPECT_LT(t.seconds, 1.5);
@@ -413,7 +413,7 @@ TEST(PeerProbe, GarbageAndHangsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("peer caps-protocol-1@fixture"), std::string::npos)
         << e.what();
     EXPECT_NE(
-        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 3"),
+        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 4"),
         std::string::npos)
         << e.what();
   }

@@ -89,7 +89,7 @@ struct Cell {
   PeerEntry client{"a@host", "a", "host", {"a"}, "test"};
   PeerEntry server{"b@host", "b", "host", {"b"}, "test"};
   CellRequest request;
-  CellRun run;
+  ConnectionRun run;
   Bytes client_bytes, server_bytes;
   Capabilities client_caps;
 
@@ -99,8 +99,8 @@ struct Cell {
     request.client_config.role = Role::client;
     request.server_config.role = Role::server;
     // Both reported (the runner judges nothing else); tests replace them.
-    run.client.outcome = stopped("client", Stage::handshake);
-    run.server.outcome = stopped("server", Stage::handshake);
+    run.client = stopped("client", Stage::handshake);
+    run.server = stopped("server", Stage::handshake);
   }
   WireObservation wire() const { return observe_handshake(client_bytes, server_bytes); }
   CellFacts facts() const { return facts_from_run(run, wire(), request, client_caps); }
@@ -131,8 +131,8 @@ bool mentions(const std::vector<std::string>& list, const std::string& text) {
 
 TEST(FactsFromRun, ClaimedHandshakeWithAnEmptyWireIsAnError) {
   Cell cell;
-  cell.run.client.outcome = completed("client", "TLSv1.3", kAes128Gcm);
-  cell.run.server.outcome = completed("server", "TLSv1.3", kAes128Gcm);
+  cell.run.client = completed("client", "TLSv1.3", kAes128Gcm);
+  cell.run.server = completed("server", "TLSv1.3", kAes128Gcm);
   const auto v = judge(expecting({check(Fact::handshake, {"success"})}), cell.facts());
   EXPECT_EQ(v.status, Status::error);
   EXPECT_NE(v.reason.find("client peer a@host and server peer b@host report a completed "
@@ -145,8 +145,8 @@ TEST(FactsFromRun, ClaimedHandshakeWithAnEmptyWireIsAnError) {
 TEST(FactsFromRun, ClaimedHandshakeWithoutAServerHelloIsAnError) {
   Cell cell;
   cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
-  cell.run.client.outcome = completed("client", "TLSv1.3", kAes128Gcm);
-  cell.run.server.outcome = completed("server", "TLSv1.3", kAes128Gcm);
+  cell.run.client = completed("client", "TLSv1.3", kAes128Gcm);
+  cell.run.server = completed("server", "TLSv1.3", kAes128Gcm);
   EXPECT_TRUE(
       mentions(cell.facts().inconsistencies, "the wire shows no handshake (no ServerHello"));
   cell.server_bytes = server_hello(kTls13, kAes128Gcm);
@@ -158,11 +158,11 @@ TEST(FactsFromRun, ClaimedHandshakeWithoutAServerHelloIsAnError) {
 TEST(FactsFromRun, TimedOutSideIsAStallNeverARefusal) {
   Cell cell;
   cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
-  cell.run.client.outcome = stopped("client", Stage::handshake);
-  cell.run.client.outcome->timed_out = true;
-  cell.run.server.outcome = stopped("server", Stage::handshake);
-  cell.run.server.outcome->error = "read timed out";
-  cell.run.server.outcome->timed_out = true;
+  cell.run.client = stopped("client", Stage::handshake);
+  cell.run.client->timed_out = true;
+  cell.run.server = stopped("server", Stage::handshake);
+  cell.run.server->error = "read timed out";
+  cell.run.server->timed_out = true;
   const auto facts = cell.facts();
   EXPECT_EQ(facts.handshake, HandshakeResult::stalled);
   EXPECT_EQ(facts.handshake_summary,
@@ -178,7 +178,7 @@ TEST(FactsFromRun, TimedOutSideIsAStallNeverARefusal) {
   EXPECT_NE(v.reason.find("observed stalled: handshake stalled"), std::string::npos) << v.reason;
 
   // Without a timeout the same picture is a refusal by whoever stopped.
-  cell.run.client.outcome->timed_out = cell.run.server.outcome->timed_out = false;
+  cell.run.client->timed_out = cell.run.server->timed_out = false;
   EXPECT_EQ(judge(refusal, cell.facts()).status, Status::pass);
 }
 
@@ -186,9 +186,9 @@ TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
   Cell cell;
   cell.client_bytes = client_hello({kPskAes128Gcm}, {kTls12}, {kX25519}, {});
   cell.server_bytes = server_hello(kTls12, kPskAes128Gcm);
-  for (auto* peer : {&cell.run.client.outcome, &cell.run.server.outcome}) {
+  for (auto* peer : {&cell.run.client, &cell.run.server}) {
     *peer =
-        completed(peer == &cell.run.client.outcome ? "client" : "server", "TLSv1.2", kPskAes128Gcm);
+        completed(peer == &cell.run.client ? "client" : "server", "TLSv1.2", kPskAes128Gcm);
     (*peer)->psk_used = true;
   }
   cell.request.client_config.cipher_suites = {"TLS_PSK_WITH_AES_128_GCM_SHA256"};
@@ -208,7 +208,7 @@ TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
   ecdhe.request.client_config.cipher_suites = {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"};
   ecdhe.client_bytes = client_hello({kEcdheEcdsaAes128Gcm}, {kTls12}, {kX25519}, {});
   ecdhe.server_bytes = server_hello(kTls12, kEcdheEcdsaAes128Gcm);
-  ecdhe.run.client.outcome->cipher_suite = ecdhe.run.server.outcome->cipher_suite =
+  ecdhe.run.client->cipher_suite = ecdhe.run.server->cipher_suite =
       kEcdheEcdsaAes128Gcm;
   EXPECT_TRUE(mentions(ecdhe.facts().inconsistencies,
                        "client peer a@host reports psk_used true but the wire shows false"));
@@ -235,9 +235,9 @@ TEST(FactsFromRun, ExternalPskFactsComeFromTheHellos) {
   answer.key_share = wire::KeyShareEntry{kX25519, Bytes(32, 0x44)};
   answer.psk_selected_identity = 1;
   cell.server_bytes = record_of(wire::write_server_hello(answer));
-  for (auto* peer : {&cell.run.client.outcome, &cell.run.server.outcome}) {
+  for (auto* peer : {&cell.run.client, &cell.run.server}) {
     *peer =
-        completed(peer == &cell.run.client.outcome ? "client" : "server", "TLSv1.3", kAes128Gcm);
+        completed(peer == &cell.run.client ? "client" : "server", "TLSv1.3", kAes128Gcm);
     (*peer)->psk_used = true;
   }
   cell.request.client_config.groups = {"x25519"};
@@ -289,24 +289,24 @@ TEST(FactsFromRun, GroupOrderCountsOnlyForAClientThatHonoursIt) {
 
 TEST(Refusal, RefusedSettingMakesTheCellUnsupported) {
   Cell cell;
-  cell.run.client.outcome = stopped("client", Stage::configure);
-  cell.run.client.outcome->refused = ConfigRefusal{"key_shares", "cannot send exactly [x25519]"};
-  cell.run.server.outcome = stopped("server", Stage::connect);
-  cell.run.server.outcome->timed_out = true;
+  cell.run.client = stopped("client", Stage::configure);
+  cell.run.client->refused = ConfigRefusal{"key_shares", "cannot send exactly [x25519]"};
+  cell.run.server = stopped("server", Stage::connect);
+  cell.run.server->timed_out = true;
   const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->status, Status::unsupported);
   EXPECT_EQ(v->reason, "client a@host refused key_shares: cannot send exactly [x25519]");
 
-  cell.run.client.outcome->refused.reset();
+  cell.run.client->refused.reset();
   EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
 }
 
 TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
   Cell cell;
-  cell.run.client.outcome = stopped("client", Stage::configure);
-  cell.run.client.outcome->refused = ConfigRefusal{"key_shares", "cannot"};
-  cell.run.server.outcome = stopped("server", Stage::handshake);
+  cell.run.client = stopped("client", Stage::configure);
+  cell.run.client->refused = ConfigRefusal{"key_shares", "cannot"};
+  cell.run.server = stopped("server", Stage::handshake);
   cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
   const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
   ASSERT_TRUE(v.has_value());
@@ -317,7 +317,7 @@ TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
       << v->reason;
 
   cell.client_bytes.clear();
-  cell.run.client.outcome->refused = ConfigRefusal{"colour", "no such thing"};
+  cell.run.client->refused = ConfigRefusal{"colour", "no such thing"};
   EXPECT_EQ(refusal_verdict(cell.run, cell.wire(), cell.request)->status, Status::error);
 }
 
@@ -325,17 +325,17 @@ TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
 // failure is judged from its own result.
 TEST(Refusal, ServerStoppedWhileConfiguringIsJudgedWithoutAClient) {
   Cell cell;
-  cell.run.client.outcome.reset();
-  cell.run.server.outcome = stopped("server", Stage::configure);
-  cell.run.server.outcome->refused = ConfigRefusal{"groups", "no group X25519MLKEM768"};
+  cell.run.client.reset();
+  cell.run.server = stopped("server", Stage::configure);
+  cell.run.server->refused = ConfigRefusal{"groups", "no group X25519MLKEM768"};
   const auto refused = refusal_verdict(cell.run, cell.wire(), cell.request);
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, Status::unsupported);
   EXPECT_EQ(refused->reason, "server b@host refused groups: no group X25519MLKEM768");
   EXPECT_FALSE(configure_failure_verdict(cell.run, cell.request).has_value());
 
-  cell.run.server.outcome->refused.reset();
-  cell.run.server.outcome->error = "adapter failed while configuring: out of memory";
+  cell.run.server->refused.reset();
+  cell.run.server->error = "adapter failed while configuring: out of memory";
   EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
   const auto failed = configure_failure_verdict(cell.run, cell.request);
   ASSERT_TRUE(failed.has_value());
