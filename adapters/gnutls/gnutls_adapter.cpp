@@ -2,7 +2,6 @@
 #include <gnutls/gnutls.h>
 
 #include <memory>
-#include <stdexcept>
 
 #include "gnutls_connection.hpp"
 #include "gnutls_util.hpp"
@@ -12,21 +11,26 @@ namespace tlsmatrix {
 namespace gnutls_adapter {
 namespace {
 
-// The session with its credentials and priorities, every setting applied; only the socket is
+// The endpoint's context and its first session, every setting applied; only the socket is
 // missing.
 class GnutlsConfigured final : public ConfiguredEndpoint {
  public:
   explicit GnutlsConfigured(const EndpointConfig& config)
-      : connection_(std::make_unique<GnutlsConnection>(config)) {}
+      : endpoint_(std::make_shared<EndpointContext>(config)),
+        first_connection_(std::make_unique<GnutlsConnection>(endpoint_)) {}
 
+  // The first session was made in configure() so that GnuTLS could refuse a setting there; each
+  // later one is made the same way from the same context.
   std::unique_ptr<TlsConnection> attach(int fd) override {
-    if (!connection_) throw std::logic_error("GnuTLS endpoint attached twice");
-    connection_->attach(fd);
-    return std::move(connection_);
+    auto connection = first_connection_ ? std::move(first_connection_)
+                                        : std::make_unique<GnutlsConnection>(endpoint_);
+    connection->attach(fd);
+    return connection;
   }
 
  private:
-  std::unique_ptr<GnutlsConnection> connection_;
+  std::shared_ptr<EndpointContext> endpoint_;
+  std::unique_ptr<GnutlsConnection> first_connection_;
 };
 
 class GnutlsAdapter final : public StackAdapter {

@@ -27,6 +27,11 @@ int on_handshake_message(gnutls_session_t session, unsigned int type, unsigned i
     case GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST:
       ctx->hello_retry_request = true;
       break;
+    // The peer's certificate counts only when its Certificate message arrived in this
+    // handshake: on a resumed session GnuTLS still returns the one stored with the session.
+    case GNUTLS_HANDSHAKE_CERTIFICATE_PKT:
+      if (incoming != 0) ctx->certificate_received = true;
+      break;
     case GNUTLS_HANDSHAKE_NEW_SESSION_TICKET:
       ++(incoming != 0 ? ctx->tickets_received : ctx->tickets_sent);
       break;
@@ -90,20 +95,18 @@ bool answer_with_alert(int error) {
 
 }  // namespace
 
-GnutlsConnection::TicketKey::~TicketKey() {
-  if (key.data == nullptr) return;
-  gnutls_memset(key.data, 0, key.size);
-  gnutls_free(key.data);
+EndpointContext::EndpointContext(const EndpointConfig& endpoint_config)
+    : config(endpoint_config),
+      credentials(make_credentials(config)),
+      priority(compile_priority(config)) {
+  if (config.role == Role::server && config.session_tickets)
+    require_library(gnutls_session_ticket_key_generate(ticket_key.fill()),
+                    "generating a ticket key");
 }
 
-GnutlsConnection::GnutlsConnection(const EndpointConfig& config)
-    : config_(config),
-      credentials_(make_credentials(config_)),
-      priority_(compile_priority(config_)) {
+GnutlsConnection::GnutlsConnection(std::shared_ptr<EndpointContext> endpoint)
+    : endpoint_(std::move(endpoint)), config_(endpoint_->config) {
   context_.psks = &config_.psks;
-  if (config_.role == Role::server && config_.session_tickets)
-    require_library(gnutls_session_ticket_key_generate(&ticket_key_.key),
-                    "generating a ticket key");
 
   unsigned flags = init_flags();
   if (config_.role == Role::client && config_.key_shares) flags |= key_share_flag(config_);
@@ -122,6 +125,13 @@ GnutlsConnection::GnutlsConnection(const EndpointConfig& config)
 
 void GnutlsConnection::attach(int fd) {
   gnutls_transport_set_int(session_.get(), fd);
+  // Offered once: the next connection offers what this one receives, or nothing.
+  SecretDatum& offered = endpoint_->resumption_data;
+  if (config_.role == Role::client && !offered.empty()) {
+    require_library(gnutls_session_set_data(session_.get(), offered.get().data, offered.get().size),
+                    "offering the previous connection's session");
+    offered.reset();
+  }
 }
 
 GnutlsConnection::~GnutlsConnection() {
@@ -141,9 +151,9 @@ unsigned GnutlsConnection::init_flags() const {
 }
 
 void GnutlsConnection::configure(gnutls_session_t session) const {
-  require_library(gnutls_priority_set(session, priority_.cache.get()),
+  require_library(gnutls_priority_set(session, endpoint_->priority.cache.get()),
                   "applying the priority string");
-  attach_credentials(session, credentials_);
+  attach_credentials(session, endpoint_->credentials);
   if (config_.role == Role::client) {
     if (!config_.server_name.empty())
       require_ok(gnutls_server_name_set(session, GNUTLS_NAME_DNS, config_.server_name.data(),
@@ -156,9 +166,9 @@ void GnutlsConnection::configure(gnutls_session_t session) const {
     gnutls_certificate_server_set_request(
         session, config_.require_client_certificate ? GNUTLS_CERT_REQUIRE : GNUTLS_CERT_IGNORE);
     if (config_.require_client_certificate) gnutls_session_set_verify_cert(session, nullptr, 0);
-    if (ticket_key_.key.data != nullptr)
-      require_ok(gnutls_session_ticket_enable_server(session, &ticket_key_.key), "session_tickets",
-                 "enabling tickets");
+    if (!endpoint_->ticket_key.empty())
+      require_ok(gnutls_session_ticket_enable_server(session, &endpoint_->ticket_key.get()),
+                 "session_tickets", "enabling tickets");
   }
 }
 
@@ -222,6 +232,7 @@ std::ptrdiff_t GnutlsConnection::read(std::span<std::byte> buf) {
 
 void GnutlsConnection::close() {
   if (!handshake_done_) return;
+  if (config_.role == Role::client && config_.session_tickets) keep_session_for_resumption();
   const auto deadline = Clock::now() + std::chrono::milliseconds(config_.timeout_ms);
   int ret = 0;
   do {
@@ -229,6 +240,18 @@ void GnutlsConnection::close() {
     ret = gnutls_bye(session_.get(), GNUTLS_SHUT_WR);
   } while ((ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) && Clock::now() < deadline);
   if (ret == GNUTLS_E_SUCCESS) alert_sent_ = make_alert(GNUTLS_A_CLOSE_NOTIFY, false);
+}
+
+void GnutlsConnection::keep_session_for_resumption() {
+  gnutls_session_t s = session_.get();
+  SecretDatum& kept = endpoint_->resumption_data;
+  kept.reset();
+  // GNUTLS_SFLAGS_SESSION_TICKET: a ticket arrived (read with the application data in TLS 1.3).
+  // Without one there is nothing to resume, and gnutls_session_get_data2() would wait for a
+  // ticket on the socket, then hand out placeholder data.
+  if ((gnutls_session_get_flags(s) & GNUTLS_SFLAGS_SESSION_TICKET) == 0) return;
+  // In TLS 1.3 this packs the newest ticket received.
+  if (gnutls_session_get_data2(s, kept.fill()) < 0) kept.reset();
 }
 
 void GnutlsConnection::fail(int error) {
@@ -280,21 +303,35 @@ void GnutlsConnection::describe(HandshakeOutcome& out) const {
   if (context_.server_hello_seen || handshake_done_) {
     out.version = registry_protocol_name(gnutls_protocol_get_version(s));
     out.cipher_suite = negotiated_suite_code(s);
+    const bool tls13 = gnutls_protocol_get_version(s) == GNUTLS_TLS1_3;
+    const bool resumed = gnutls_session_is_resumed(s) != 0;
+    out.resumed = resumed;
     const gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
-    // TLS 1.2 PSK suites are reported in the same terms: without and with (EC)DHE.
-    out.psk_used = kx == GNUTLS_KX_PSK || kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK;
-    // PSK key exchange modes exist only in TLS 1.3 (RFC 8446 §4.2.9); a TLS 1.2 PSK suite has none.
-    if (out.psk_used && gnutls_protocol_get_version(s) == GNUTLS_TLS1_3)
-      out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
-    if (out.psk_used) out.psk_identity = psk_identity_in_use();
     const gnutls_group_t group = gnutls_group_get(s);
-    if (kx != GNUTLS_KX_PSK && group != GNUTLS_GROUP_INVALID)
+    if (tls13 && resumed) {
+      // A resumed TLS 1.3 session is a PSK handshake (RFC 8446 §2.2): GnuTLS sets "resumed"
+      // only when the ticket's PSK identity was selected (lib/ext/pre_shared_key.c). Measured
+      // with 3.7.9, gnutls_kx_get() names no PSK key exchange for it (ECDHE-RSA, or none after
+      // psk_ke), so the mode comes from whether a group was negotiated: (EC)DHE or not.
+      out.psk_used = true;
+      out.psk_mode = group != GNUTLS_GROUP_INVALID ? "psk_dhe_ke" : "psk_ke";
+    } else {
+      // External PSKs; TLS 1.2 PSK suites are reported in the same terms: without and with
+      // (EC)DHE.
+      out.psk_used = kx == GNUTLS_KX_PSK || kx == GNUTLS_KX_DHE_PSK || kx == GNUTLS_KX_ECDHE_PSK;
+      // PSK key exchange modes exist only in TLS 1.3 (RFC 8446 §4.2.9); a TLS 1.2 PSK suite has
+      // none.
+      if (out.psk_used && tls13) out.psk_mode = kx == GNUTLS_KX_PSK ? "psk_ke" : "psk_dhe_ke";
+      if (out.psk_used) out.psk_identity = psk_identity_in_use();
+    }
+    // A resumed TLS 1.2 session makes no key exchange; GnuTLS still names the stored one's group.
+    if (kx != GNUTLS_KX_PSK && group != GNUTLS_GROUP_INVALID && (tls13 || !resumed))
       out.group = registry_group_code(group);
     out.hello_retry_request = context_.hello_retry_request;
   } else if (context_.hello_retry_request) {
     out.hello_retry_request = true;
   }
-  out.peer_certificate = peer_certificate(s);
+  if (context_.certificate_received) out.peer_certificate = peer_certificate(s);
   out.alert_sent = alert_sent_;
   out.alert_received = alert_received_;
   if (!error_.empty()) out.error = error_;

@@ -17,6 +17,7 @@ struct SessionContext {
   const std::vector<ExternalPsk>* psks = nullptr;  // the keys the server PSK callback knows
   bool server_hello_seen = false;                  // parameters were negotiated (sent or received)
   bool hello_retry_request = false;
+  bool certificate_received = false;  // a Certificate message arrived in this handshake
   unsigned tickets_sent = 0;
   unsigned tickets_received = 0;
   std::vector<std::string> keylog;

@@ -39,6 +39,14 @@ std::string take_datum(gnutls_datum_t& datum) {
   return out;
 }
 
+void SecretDatum::reset() {
+  if (datum_.data != nullptr) {
+    gnutls_memset(datum_.data, 0, datum_.size);
+    gnutls_free(datum_.data);
+  }
+  datum_ = {nullptr, 0};
+}
+
 std::string library_version() {
   const char* v = gnutls_check_version(nullptr);
   return v != nullptr ? v : "";

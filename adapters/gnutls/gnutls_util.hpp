@@ -29,6 +29,29 @@ using PskServerCredentialsPtr =
     Owned<gnutls_psk_server_credentials_t, gnutls_psk_free_server_credentials>;
 using X509CertificatePtr = Owned<gnutls_x509_crt_t, gnutls_x509_crt_deinit>;
 
+// Secret bytes GnuTLS allocated (a ticket key, a session's resumption data), wiped and released
+// with the library's allocator when replaced or dropped.
+class SecretDatum {
+ public:
+  SecretDatum() = default;
+  SecretDatum(const SecretDatum&) = delete;
+  SecretDatum& operator=(const SecretDatum&) = delete;
+  ~SecretDatum() { reset(); }
+
+  // Wipes and frees what is held; then holds nothing.
+  void reset();
+  // For a GnuTLS call that allocates the datum it fills in; what was held is dropped first.
+  gnutls_datum_t* fill() {
+    reset();
+    return &datum_;
+  }
+  const gnutls_datum_t& get() const { return datum_; }
+  bool empty() const { return datum_.data == nullptr || datum_.size == 0; }
+
+ private:
+  gnutls_datum_t datum_{nullptr, 0};
+};
+
 // Refuses `setting` of the endpoint configuration; the driver reports the message verbatim.
 [[noreturn]] void reject(std::string_view setting, std::string_view why);
 // Rejects `setting` with the library's own error text when `ret` is a GnuTLS error code.
