@@ -1,5 +1,5 @@
 // The wolfSSL StackAdapter: the entry point tlsmatrix-peer-wolfssl calls.
-#include <stdexcept>
+#include <memory>
 
 #include "stack_adapter.hpp"
 #include "wolfssl_connection.hpp"
@@ -9,20 +9,23 @@
 namespace tlsmatrix {
 namespace {
 
-// The context and the WOLFSSL object, with every setting applied; only the socket is missing.
+// The context, and the first connection's WOLFSSL object with every setting applied (so that
+// configure() refuses what wolfSSL refuses); later connections get a fresh one from the same
+// context with the same settings.
 class WolfsslConfigured final : public ConfiguredEndpoint {
  public:
   explicit WolfsslConfigured(const EndpointConfig& config)
-      : session_(wolfssl::configure_session(config)) {}
+      : context_(wolfssl::configure_context(config)), first_(wolfssl::new_session(context_)) {}
 
   std::unique_ptr<TlsConnection> attach(int fd) override {
-    if (!session_) throw std::logic_error("wolfSSL endpoint attached twice");
-    wolfssl::attach_session(*session_, fd);
-    return std::make_unique<wolfssl::WolfsslConnection>(std::move(session_));
+    auto session = first_ ? std::move(first_) : wolfssl::new_session(context_);
+    wolfssl::attach_session(*session, fd);
+    return std::make_unique<wolfssl::WolfsslConnection>(std::move(session));
   }
 
  private:
-  std::unique_ptr<wolfssl::Session> session_;
+  std::shared_ptr<wolfssl::Context> context_;
+  std::unique_ptr<wolfssl::Session> first_;
 };
 
 class WolfsslAdapter final : public StackAdapter {

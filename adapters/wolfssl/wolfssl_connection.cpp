@@ -97,7 +97,7 @@ void WolfsslConnection::describe_negotiated(HandshakeOutcome& out) const {
   const int suite = wolfSSL_get_current_cipher_suite(ssl);
   if (suite > 0) out.cipher_suite = static_cast<std::uint16_t>(suite);
 
-  describe_psk(ssl, s_->psk, out);
+  describe_psk(ssl, s_->psk, s_->context->config, out);
   // After psk_ke wolfSSL_get_curve_name() still names the client's own key share, so with a
   // TLS 1.3 PSK the group is known only when the mode is known to be psk_dhe_ke.
   if (tls13 && out.psk_used && out.psk_mode != "psk_dhe_ke") return;
@@ -121,8 +121,16 @@ void WolfsslConnection::describe(HandshakeOutcome& out) const {
   out.alert_sent = alert_from(history.last_tx);
   out.alert_received = alert_from(history.last_rx);
 
-  out.peer_certificate = peer_certificate_;
-  if (handshake_done_) describe_negotiated(out);
+  if (handshake_done_) {
+    out.resumed = wolfSSL_session_reused(ssl) != 0;
+    describe_negotiated(out);
+  }
+  // Only a certificate that arrived in this handshake. Where the build cannot report that
+  // (certificate_received null), a resumed handshake is known to carry none (RFC 8446 §2.2,
+  // RFC 5246 §7.3).
+  const bool certificate_arrived = s_->certificate_received.value_or(!out.resumed.value_or(false));
+  if (certificate_arrived) out.peer_certificate = peer_certificate_;
+  if (s_->role == Role::client) out.tickets_received = s_->tickets_received;
   // wolfSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
   // null.
   out.keylog = s_->keylog;

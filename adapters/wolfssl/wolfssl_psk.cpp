@@ -186,31 +186,31 @@ std::vector<std::string> client_hello_modes(std::string_view body) {
   return {};
 }
 
-// wolfSSL's message callback (OPENSSL_EXTRA) reports the plaintext handshake messages it sends:
-// a sent buffer starts with the record header. The ones it receives it reports only with
-// WOLFSSL_CALLBACKS in TLS 1.3, so a client learns of the ServerHello through the PSK callback.
-void on_message(int write_p, int /*version*/, int content_type, const void* buf, size_t len,
-                WOLFSSL* ssl, void* /*arg*/) {
+}  // namespace
+
+void note_psk_message(PskState& state, int write_p, int /*version*/, int content_type,
+                      const void* buf, size_t len, WOLFSSL* /*ssl*/) {
+  // Only the messages this side sends: a sent buffer starts with the record header.
   if (write_p == 0 || content_type != kContentHandshake || buf == nullptr) return;
   std::string_view bytes(static_cast<const char*>(buf), len);
   if (bytes.size() >= 5 && static_cast<unsigned char>(bytes[0]) == kContentHandshake &&
       bytes[1] == 0x03)
     bytes.remove_prefix(5);
   if (bytes.size() < 4) return;
-  auto* state = static_cast<PskState*>(wolfSSL_get_psk_callback_ctx(ssl));
-  if (state == nullptr) return;
   Reader r{bytes};
   const auto type = r.number(1);
   const auto body = r.vector(3);
   if (!type || !body) return;
   if (*type == kClientHello) {
-    state->client_hello_sent = true;
-    state->calls_after_client_hello = 0;
-    state->offered_modes = client_hello_modes(*body);
+    state.client_hello_sent = true;
+    state.calls_after_client_hello = 0;
+    state.offered_modes = client_hello_modes(*body);
   } else if (*type == kServerHello) {
-    note_server_hello(state->server_hello, *body);
+    note_server_hello(state.server_hello, *body);
   }
 }
+
+namespace {
 
 // wolfSSL can drop psk_dhe_ke (no_dhe_psk) and, in newer releases, psk_ke (only_dhe_psk,
 // present in 5.7.2, absent in 5.5.4); without either it offers and accepts both.
@@ -335,14 +335,29 @@ void install_psk(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bo
   // wolfSSL_get_psk_identity() reads the connection's handshake arrays, which wolfSSL otherwise
   // frees at the end of the handshake.
   wolfSSL_KeepArrays(ssl);
-#ifdef OPENSSL_EXTRA
-  if (tls13) wolfSSL_set_msg_callback(ssl, on_message);
-#endif
 #endif
 }
 
+#ifdef NO_PSK
+void note_psk_message(PskState&, int, int, int, const void*, size_t, WOLFSSL*) {}
+#endif
+
 void describe_psk([[maybe_unused]] WOLFSSL* ssl, [[maybe_unused]] const PskState& state,
-                  [[maybe_unused]] HandshakeOutcome& out) {
+                  const EndpointConfig& config, HandshakeOutcome& out) {
+  // A resumed TLS 1.3 session is a PSK (RFC 8446 §2.2). wolfSSL has no getter for its mode. It
+  // is known when this side let wolfSSL use one mode alone (psk_modes: no_dhe_psk /
+  // only_dhe_psk). Otherwise a server knows from its key exchange state: wolfSSL_get_curve_name
+  // names a group only when the server did (EC)DHE in this handshake (measured with 5.5.4: null
+  // after psk_ke). A client's wolfSSL_get_curve_name names its own key share even after psk_ke,
+  // so there the mode stays null.
+  if (out.version == "TLSv1.3" && wolfSSL_session_reused(ssl) != 0) {
+    out.psk_used = true;
+    if (config.psk_modes && config.psk_modes->size() == 1)
+      out.psk_mode = config.psk_modes->front();
+    else if (config.role == Role::server)
+      out.psk_mode = wolfSSL_get_curve_name(ssl) != nullptr ? "psk_dhe_ke" : "psk_ke";
+    return;
+  }
 #ifndef NO_PSK
   if (state.psks.empty() || !out.cipher_suite) return;
   const auto identity_from_library = [&]() -> std::optional<std::string> {
@@ -356,7 +371,7 @@ void describe_psk([[maybe_unused]] WOLFSSL* ssl, [[maybe_unused]] const PskState
     if (out.psk_used) out.psk_identity = identity_from_library();
     return;
   }
-  // This adapter never resumes a session (no wolfSSL_set_session), so any PSK is external.
+  // Not resumed (above), so any PSK is external.
   if (state.role == Role::server) {
     // The ServerHello this server sent, as its message callback reported it.
     const auto& sh = state.server_hello;

@@ -48,7 +48,14 @@ struct PskState {
 // before setting that.
 void install_psk(WOLFSSL* ssl, const EndpointConfig& config, bool tls13, PskState& state);
 
-// psk_used, psk_mode and psk_identity of a completed handshake that had PSKs configured.
-void describe_psk(WOLFSSL* ssl, const PskState& state, HandshakeOutcome& out);
+// Feeds one message from wolfSSL's message callback (OPENSSL_EXTRA) to the PSK bookkeeping: the
+// ClientHello and ServerHello this side sends.
+void note_psk_message(PskState& state, int write_p, int version, int content_type, const void* buf,
+                      size_t len, WOLFSSL* ssl);
+
+// psk_used, psk_mode and psk_identity of a completed handshake: a resumed TLS 1.3 session, or
+// one of the external PSKs configured.
+void describe_psk(WOLFSSL* ssl, const PskState& state, const EndpointConfig& config,
+                  HandshakeOutcome& out);
 
 }  // namespace tlsmatrix::wolfssl

@@ -56,6 +56,13 @@ void set_versions(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
 #endif
 }
 
+int verify_mode(const EndpointConfig& config) {
+  if (config.role == Role::client && config.verify_server) return WOLFSSL_VERIFY_PEER;
+  if (config.role == Role::server && config.require_client_certificate)
+    return WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  return WOLFSSL_VERIFY_NONE;
+}
+
 void load_credentials(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
   const auto bytes = [](const std::string& s) {
     return reinterpret_cast<const unsigned char*>(s.data());
@@ -75,11 +82,7 @@ void load_credentials(WOLFSSL_CTX* ctx, const EndpointConfig& config) {
     const int rt = wolfSSL_CTX_load_verify_buffer(ctx, bytes(pem), size(pem), WOLFSSL_FILETYPE_PEM);
     require(rt == WOLFSSL_SUCCESS, "trust_anchors_pem", reason(rt));
   }
-  int mode = WOLFSSL_VERIFY_NONE;
-  if (config.role == Role::client && config.verify_server) mode = WOLFSSL_VERIFY_PEER;
-  if (config.role == Role::server && config.require_client_certificate)
-    mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-  wolfSSL_CTX_set_verify(ctx, mode, nullptr);
+  wolfSSL_CTX_set_verify(ctx, verify_mode(config), nullptr);
 }
 
 // Unlike OpenSSL, wolfSSL has no automatic DH parameters: without them its server does TLS 1.2
@@ -229,10 +232,26 @@ void set_server_name(WOLFSSL* ssl, const EndpointConfig& config) {
             "wolfSSL refused it for hostname verification");
 }
 
-void set_session_tickets(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bool tls13) {
 #ifdef HAVE_SESSION_TICKET
-  if (config.role == Role::client && config.session_tickets)
-    require(wolfSSL_UseSessionTicket(ssl) == WOLFSSL_SUCCESS, "session_tickets", "wolfSSL refused");
+// wolfSSL calls this for every NewSessionTicket a client receives (TLS 1.2 and 1.3).
+int on_session_ticket(WOLFSSL* /*ssl*/, const unsigned char* /*ticket*/, int /*size*/, void* arg) {
+  ++static_cast<Session*>(arg)->tickets_received;
+  return 0;
+}
+#endif
+
+void set_session_tickets(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unused]] bool tls13,
+                         [[maybe_unused]] Session& session) {
+#ifdef HAVE_SESSION_TICKET
+  if (config.role == Role::client) {
+    if (config.session_tickets)
+      require(wolfSSL_UseSessionTicket(ssl) == WOLFSSL_SUCCESS, "session_tickets",
+              "wolfSSL refused");
+    // Counted whether or not tickets are wanted: a TLS 1.3 client receives what it is sent.
+    require_library(
+        wolfSSL_set_SessionTicket_cb(ssl, on_session_ticket, &session) == WOLFSSL_SUCCESS,
+        "wolfSSL_set_SessionTicket_cb");
+  }
   // A wolfSSL server issues TLS 1.3 tickets unless told not to.
   if (config.role == Role::server && !config.session_tickets) {
     require(wolfSSL_NoTicketTLSv12(ssl) == WOLFSSL_SUCCESS, "session_tickets",
@@ -246,6 +265,46 @@ void set_session_tickets(WOLFSSL* ssl, const EndpointConfig& config, [[maybe_unu
 #endif
 }
 
+#ifdef OPENSSL_EXTRA
+// wolfSSL's message callback reports the handshake messages this side sends (it reports the
+// ones it receives only with WOLFSSL_CALLBACKS in TLS 1.3); the PSK bookkeeping reads them.
+void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
+                WOLFSSL* ssl, void* arg) {
+  auto* session = static_cast<Session*>(arg);
+  if (session != nullptr)
+    note_psk_message(session->psk, write_p, version, content_type, buf, len, ssl);
+}
+#endif
+
+#ifdef WOLFSSL_ALWAYS_VERIFY_CB
+// With WOLFSSL_ALWAYS_VERIFY_CB wolfSSL calls the verify callback for every certificate of a
+// Certificate message it processes, whatever the verify mode: the one sign, from the library,
+// that a certificate arrived in this handshake (a resumed session carries none, yet
+// wolfSSL_get_peer_certificate still returns the one stored with the session).
+int on_verify(int preverify_ok, WOLFSSL_X509_STORE_CTX* store) {
+  auto* session = static_cast<Session*>(store->userCtx);
+  if (session == nullptr) return preverify_ok;
+  session->certificate_received = true;
+  // The verdict stays the library's: with VERIFY_NONE it is ignored, otherwise kept.
+  return verify_mode(session->context->config) == WOLFSSL_VERIFY_NONE ? 1 : preverify_ok;
+}
+#endif
+
+void observe_handshake(WOLFSSL* ssl, Session& session) {
+#ifdef OPENSSL_EXTRA
+  wolfSSL_set_msg_callback_arg(ssl, &session);
+  wolfSSL_set_msg_callback(ssl, on_message);
+#endif
+#ifdef WOLFSSL_ALWAYS_VERIFY_CB
+  session.certificate_received = false;
+  wolfSSL_SetCertCbCtx(ssl, &session);
+  wolfSSL_set_verify(ssl, verify_mode(session.context->config), on_verify);
+#else
+  (void)ssl;
+  (void)session;
+#endif
+}
+
 }  // namespace
 
 bool keylog_available() {
@@ -256,9 +315,19 @@ bool keylog_available() {
 #endif
 }
 
-Session::~Session() {
-  ssl.reset();
+Context::~Context() {
+  resumable.reset();
   ctx.reset();
+}
+
+Session::~Session() {
+  // A client keeps what its connection received for the next one: the session holds the newest
+  // ticket (TLS 1.3 tickets arrive after the handshake, read with the server's application
+  // data). Without a ticket on this connection the next one makes a full handshake.
+  if (context && ssl && role == Role::client && context->config.session_tickets)
+    context->resumable.reset(tickets_received > 0 ? wolfSSL_get1_session(ssl.get()) : nullptr);
+  ssl.reset();
+  context.reset();
 #ifdef FP_ECC
   // wolfSSL keeps a fixed-point ECC cache per thread (FP_ECC) that only wc_ecc_fp_free()
   // releases. The capability probe configures and runs each handshake on a thread of its own,
@@ -269,24 +338,33 @@ Session::~Session() {
 #endif
 }
 
-std::unique_ptr<Session> configure_session(const EndpointConfig& config) {
-  auto s = std::make_unique<Session>();
-  s->role = config.role;
-  s->timeout_ms = config.timeout_ms;
-  s->ctx = new_context(config.role == Role::client);
-  require_library(s->ctx != nullptr, "wolfSSL_CTX_new");
+std::shared_ptr<Context> configure_context(const EndpointConfig& config) {
+  auto c = std::make_shared<Context>();
+  c->config = config;
+  c->ctx = new_context(config.role == Role::client);
+  require_library(c->ctx != nullptr, "wolfSSL_CTX_new");
+  require(config.connections == 1 || config.psks.empty(), "connections",
+          "resumption together with external PSKs is not supported by this adapter");
 
-  set_versions(s->ctx.get(), config);
-  restrict_curves(s->ctx.get(), config);
-  load_credentials(s->ctx.get(), config);
+  set_versions(c->ctx.get(), config);
+  restrict_curves(c->ctx.get(), config);
+  load_credentials(c->ctx.get(), config);
   if (config.keylog) {
     require(keylog_available(), "keylog", "this wolfSSL build has no secret callback");
 #if defined(HAVE_SECRET_CALLBACK) && defined(OPENSSL_EXTRA)
-    wolfSSL_CTX_set_keylog_callback(s->ctx.get(), on_keylog_line);
+    wolfSSL_CTX_set_keylog_callback(c->ctx.get(), on_keylog_line);
 #endif
   }
+  return c;
+}
 
-  s->ssl.reset(wolfSSL_new(s->ctx.get()));
+std::unique_ptr<Session> new_session(const std::shared_ptr<Context>& context) {
+  const EndpointConfig& config = context->config;
+  auto s = std::make_unique<Session>();
+  s->context = context;
+  s->role = config.role;
+  s->timeout_ms = config.timeout_ms;
+  s->ssl.reset(wolfSSL_new(context->ctx.get()));
   require_library(s->ssl != nullptr, "wolfSSL_new");
   s->dhe_parameters = set_dhe_parameters(s->ssl.get(), config);
   WOLFSSL* ssl = s->ssl.get();
@@ -301,13 +379,19 @@ std::unique_ptr<Session> configure_session(const EndpointConfig& config) {
   set_groups(ssl, config, tls13);
   set_cipher_suites(ssl, config);  // after install_psk, which resets the suite list
   set_server_name(ssl, config);
-  set_session_tickets(ssl, config, tls13);
+  set_session_tickets(ssl, config, tls13, *s);
+  observe_handshake(ssl, *s);
   return s;
 }
 
 void attach_session(Session& session, int fd) {
-  require_library(wolfSSL_set_fd(session.ssl.get(), fd) == WOLFSSL_SUCCESS, "wolfSSL_set_fd");
+  WOLFSSL* ssl = session.ssl.get();
+  require_library(wolfSSL_set_fd(ssl, fd) == WOLFSSL_SUCCESS, "wolfSSL_set_fd");
   session.fd = fd;
+  const auto& resumable = session.context->resumable;
+  if (session.role == Role::client && resumable)
+    require_library(wolfSSL_set_session(ssl, resumable.get()) == WOLFSSL_SUCCESS,
+                    "wolfSSL_set_session");
 }
 
 }  // namespace tlsmatrix::wolfssl
