@@ -182,6 +182,60 @@ TEST(ScenarioLoader, RejectsStructuralMistakes) {
       std::string::npos);
 }
 
+TEST(ScenarioLoader, ConnectionsAreOneSettingAndEachConnectionStatesItsOutcome) {
+  constexpr const char* kResumption = R"(schema_version: 1
+suite: demo
+title: Demo
+defaults:
+  client: {trust: ca-ecdsa, session_tickets: true}
+  server: {certificate: server-ecdsa-p256, session_tickets: true}
+scenarios:
+  - id: tickets
+    title: Tickets
+    connections: 2
+    expect:
+      - handshake: success
+        connection: 1
+        cite: RFC 8446 §2
+      - handshake: success
+        cite: RFC 8446 §2.2
+      - resumed: true
+        cite: RFC 8446 §2.2
+)";
+  const auto suite = load(kResumption);
+  const auto& sc = suite.scenarios.at(0);
+  EXPECT_EQ(sc.connections(), 2);
+  EXPECT_EQ(sc.client.connections, 2);
+  EXPECT_EQ(sc.server.connections, 2);
+  EXPECT_EQ(sc.expectations[0].connection, 1);
+  EXPECT_EQ(sc.expectations[2].connection, 0);  // the last
+
+  const auto variant = [&](const std::string& from, const std::string& to) {
+    std::string text = kResumption;
+    text.replace(text.find(from), from.size(), to);
+    return error_of(text);
+  };
+  EXPECT_NE(variant("        connection: 1\n", "").find("handshake outcome of connection 1"),
+            std::string::npos);
+  EXPECT_NE(variant("      - handshake: success\n        connection: 1",
+                    "      - handshake: refused\n        connection: 1")
+                .find("connection 1 must expect 'handshake: success'"),
+            std::string::npos);
+  EXPECT_NE(variant("connection: 1", "connection: 3").find("names connection 3"),
+            std::string::npos);
+  EXPECT_NE(variant("connection: 1", "connection: 9").find("connection must be a number"),
+            std::string::npos);
+  EXPECT_NE(variant("connections: 2", "connections: 0").find("connections:"), std::string::npos);
+  EXPECT_NE(variant("session_tickets: true}\n  server", "x").find(""), std::string::npos);
+  EXPECT_NE(variant("client: {trust: ca-ecdsa,", "client: {connections: 2, trust: ca-ecdsa,")
+                .find("setting of the scenario"),
+            std::string::npos);
+  EXPECT_NE(variant("client: {trust: ca-ecdsa,",
+                    "client: {psks: [{identity: a, secret_hex: '00'}], trust: ca-ecdsa,")
+                .find("does not go with psks"),
+            std::string::npos);
+}
+
 TEST(ScenarioLoader, ShippedSuitesAreValid) {
   const auto suites = load_suites(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites", kPki);
   ASSERT_GE(suites.size(), 2u);

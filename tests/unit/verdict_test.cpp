@@ -269,5 +269,70 @@ TEST(Verdict, StalledIsObservedAndNeverPasses) {
   EXPECT_EQ(judge(hrr_scenario(), facts).status, Status::fail);
 }
 
+// A resumption scenario: connection 1 a full handshake, connection 2 resumed without a
+// certificate (suites/resumption.yaml).
+Scenario resumption_scenario() {
+  Scenario s;
+  s.id = "tickets";
+  s.client.connections = s.server.connections = 2;
+  auto first = check(Fact::handshake, {"success"});
+  first.connection = 1;
+  s.expectations = {first, check(Fact::handshake, {"success"}), check(Fact::resumed, {"true"}),
+                    check(Fact::server_certificate, {"false"})};
+  s.record = {Fact::resumed};
+  return s;
+}
+
+CellFacts completed(bool resumed) {
+  CellFacts f;
+  f.handshake = HandshakeResult::success;
+  f.handshake_summary = resumed ? "resumed" : "full";
+  f.values[Fact::resumed] = resumed ? "true" : "false";
+  f.values[Fact::server_certificate] = resumed ? "false" : "true";
+  return f;
+}
+
+TEST(Verdict, ChecksAreJudgedOnTheirOwnConnection) {
+  const auto scenario = resumption_scenario();
+  const auto v = judge(scenario, std::vector<CellFacts>{completed(false), completed(true)});
+  EXPECT_EQ(v.status, Status::pass) << v.reason;
+  ASSERT_EQ(v.checks.size(), 4u);
+  EXPECT_EQ(v.checks[0].connection, 1);
+  EXPECT_EQ(v.checks[1].connection, 2);
+  EXPECT_EQ(v.reason, "connection 1: full; connection 2: resumed");
+  EXPECT_EQ(v.observations["resumed"], true);  // records are the last connection's
+
+  // The same facts the other way round: connection 2 did not resume.
+  const auto full_again = judge(scenario, std::vector<CellFacts>{completed(true), completed(false)});
+  EXPECT_EQ(full_again.status, Status::fail);
+  EXPECT_NE(full_again.reason.find("connection 2: expected resumed true"), std::string::npos)
+      << full_again.reason;
+}
+
+TEST(Verdict, AConnectionThatNeverHappenedIsNotEvaluated) {
+  const auto scenario = resumption_scenario();
+  auto refused = completed(false);
+  refused.handshake = HandshakeResult::refused;
+  refused.handshake_summary = "client x stopped in handshake";
+  const auto v = judge(scenario, std::vector<CellFacts>{refused});
+  EXPECT_EQ(v.status, Status::fail);
+  EXPECT_NE(v.reason.find("connection 1: expected handshake success"), std::string::npos)
+      << v.reason;
+  for (std::size_t i = 1; i < v.checks.size(); ++i) {
+    EXPECT_EQ(v.checks[i].result, "not_evaluated");
+    EXPECT_EQ(v.checks[i].observed, "not reached");
+  }
+  EXPECT_FALSE(v.security.has_value());
+}
+
+TEST(Verdict, ContradictionsNameTheirConnection) {
+  auto second = completed(true);
+  second.inconsistencies.push_back("client peer a reports resumed true but server peer b false");
+  const auto v = judge(resumption_scenario(), std::vector<CellFacts>{completed(false), second});
+  EXPECT_EQ(v.status, Status::error);
+  EXPECT_NE(v.reason.find("connection 2: client peer a reports resumed"), std::string::npos)
+      << v.reason;
+}
+
 }  // namespace
 }  // namespace tlsmatrix
