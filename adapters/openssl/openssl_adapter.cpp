@@ -1,9 +1,8 @@
-// The OpenSSL stack for tlsmatrix: every connection gets its own context built from its
-// EndpointConfig, before any socket exists.
+// The OpenSSL stack for tlsmatrix: every configuration gets its own context built from its
+// EndpointConfig, before any socket exists, and every connection of it an SSL from that context.
 #include <openssl/crypto.h>
 
 #include <memory>
-#include <stdexcept>
 
 #include "openssl_connection.hpp"
 #include "stack_adapter.hpp"
@@ -11,19 +10,22 @@
 namespace tlsmatrix {
 namespace {
 
-// The context and the SSL object, with every setting applied; only the socket is missing.
+// The context and the first connection's SSL object, with every setting applied; only the
+// socket is missing. Later connections get an SSL made the same way from the same context.
 class OpensslConfigured final : public ConfiguredEndpoint {
  public:
   explicit OpensslConfigured(const EndpointConfig& config)
-      : endpoint_(std::make_unique<openssl::Endpoint>(config)) {}
+      : context_(std::make_shared<openssl::EndpointContext>(config)),
+        first_(std::make_unique<openssl::Endpoint>(context_)) {}
 
   std::unique_ptr<TlsConnection> attach(int fd) override {
-    if (!endpoint_) throw std::logic_error("OpenSSL endpoint attached twice");
-    return std::make_unique<openssl::OpensslConnection>(std::move(endpoint_), fd);
+    auto endpoint = first_ ? std::move(first_) : std::make_unique<openssl::Endpoint>(context_);
+    return std::make_unique<openssl::OpensslConnection>(std::move(endpoint), fd);
   }
 
  private:
-  std::unique_ptr<openssl::Endpoint> endpoint_;
+  std::shared_ptr<openssl::EndpointContext> context_;
+  std::unique_ptr<openssl::Endpoint> first_;  // made by configure(), so its refusals come there
 };
 
 class OpensslAdapter final : public StackAdapter {

@@ -107,25 +107,46 @@ bool is_psk_kx(int kx) {
 
 }  // namespace
 
-Endpoint::Endpoint(const EndpointConfig& config) : config_(config) {
+EndpointContext::EndpointContext(const EndpointConfig& config)
+    : config_(config), tls12_psk_suites_(wants_tls12_psk_suites(config)) {
+  // Resuming a ticket alongside external PSKs would offer both in one ClientHello; the runner
+  // never asks for it, and this peer does not do it.
+  if (config.connections > 1 && !config.psks.empty())
+    throw ConfigRejected("connections",
+                         "this OpenSSL peer does not combine resumption with external PSKs");
   ctx_ = make_context(config);
   const long max_version = SSL_CTX_get_max_proto_version(ctx_.get());
-  const PskUse psk_use{max_version == 0 || max_version >= TLS1_3_VERSION,
-                       wants_tls12_psk_suites(config)};
-  psks_ = make_psk_settings(config, psk_use);
-  ssl_.reset(SSL_new(ctx_.get()));
+  psks_ = make_psk_settings(config,
+                            {max_version == 0 || max_version >= TLS1_3_VERSION, tls12_psk_suites_});
+}
+
+bool EndpointContext::resumes() const {
+  return config_.role == Role::client && config_.session_tickets && config_.connections > 1;
+}
+
+Endpoint::Endpoint(std::shared_ptr<EndpointContext> context) : context_(std::move(context)) {
+  const EndpointConfig& config = context_->config();
+  ssl_.reset(SSL_new(context_->ctx()));
   // Not a refusal of any setting: the library failed.
   if (!ssl_) throw std::runtime_error(fmt::format("SSL_new failed ({})", drain_errors()));
   observer_.attach(ssl_.get());
-  if (!psks_.empty()) {
-    observer_.psks = &psks_;
-    install_psk_callbacks(ssl_.get(), config.role, psk_use.tls12_suites);
+  if (!context_->psks().empty()) {
+    observer_.psks = &context_->psks();
+    install_psk_callbacks(ssl_.get(), config.role, context_->tls12_psk_suites());
   }
   if (config.role == Role::server) {
     SSL_set_accept_state(ssl_.get());
     return;
   }
   SSL_set_connect_state(ssl_.get());
+  if (context_->resumes()) {
+    // Offer only what the previous connection received, so a connection that got no ticket
+    // leads to a full handshake; this one's tickets replace it.
+    const SessionPtr offered = std::move(context_->newest_ticket);
+    observer_.newest_ticket = &context_->newest_ticket;
+    if (offered && SSL_set_session(ssl_.get(), offered.get()) != 1)
+      throw std::runtime_error(fmt::format("SSL_set_session failed ({})", drain_errors()));
+  }
   if (config.server_name.empty()) return;
   if (SSL_set_tlsext_host_name(ssl_.get(), config.server_name.c_str()) != 1)
     throw ConfigRejected("server_name",
@@ -137,31 +158,38 @@ Endpoint::Endpoint(const EndpointConfig& config) : config_(config) {
 }
 
 bool Endpoint::verifies_peer() const {
-  return config_.role == Role::client ? config_.verify_server : config_.require_client_certificate;
+  const EndpointConfig& config = context_->config();
+  return config.role == Role::client ? config.verify_server : config.require_client_certificate;
 }
 
 void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
   SSL* ssl = ssl_.get();
+  const EndpointConfig& config = context_->config();
   // OpenSSL has no getter for whether a HelloRetryRequest happened: hello_retry_request stays
   // null.
   out.alert_sent = observer_.alert_sent;
   out.alert_received = observer_.alert_received;
-  if (config_.role == Role::client) out.tickets_received = observer_.tickets_received;
-  if (config_.keylog) out.keylog = observer_.keylog;
-  out.peer_certificate = peer_certificate(ssl, config_.role);
+  if (config.role == Role::client) out.tickets_received = observer_.tickets_received;
+  if (config.keylog) out.keylog = observer_.keylog;
+  // Only a certificate that came in this handshake: a resumed session still hands out the one
+  // stored with it.
+  if (observer_.certificate_received) out.peer_certificate = peer_certificate(ssl, config.role);
   if (!complete) return;
 
   const int version = SSL_version(ssl);
   out.version = version_name(static_cast<std::uint16_t>(version));
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
   if (cipher != nullptr) out.cipher_suite = SSL_CIPHER_get_protocol_id(cipher);
+  // OpenSSL calls a handshake with an external TLS 1.3 PSK a reused session too; only the
+  // sessions our PSK callbacks made carry the mark that tells them apart.
+  out.resumed = SSL_session_reused(ssl) == 1 && external_psk_of(ssl) == nullptr;
 
   if (version == TLS1_3_VERSION) {
     // A TLS 1.3 PSK handshake, external or resumption, shows as a reused session.
     out.psk_used = SSL_session_reused(ssl) == 1;
     if (out.psk_used) {
       if (const PskSettings* psk = external_psk_of(ssl)) out.psk_identity = psk->identity;
-      out.psk_mode = tls13_psk_mode(ssl, config_.role);
+      out.psk_mode = tls13_psk_mode(ssl, config.role);
       // After psk_ke OpenSSL still names the group of the client's key share; where the mode
       // is unknown, so is whether that group was used.
       if (out.psk_mode != "psk_dhe_ke") return;
@@ -174,7 +202,9 @@ void Endpoint::describe(HandshakeOutcome& out, bool complete) const {
     if (const char* identity = SSL_get_psk_identity(ssl)) out.psk_identity = identity;
     const int kx = SSL_CIPHER_get_kx_nid(cipher);
     if (kx == NID_kx_dhe_psk || kx == NID_kx_ecdhe_psk) out.group = library_group(ssl);
-  } else {
+  } else if (!out.resumed.value_or(false)) {
+    // An abbreviated TLS 1.2 handshake exchanges no key; OpenSSL still names the group the
+    // resumed session was made with, so the group stays null there.
     out.group = library_group(ssl);
   }
 }
