@@ -4,8 +4,16 @@
 
 #include "hello_extensions.hpp"
 #include "tls_registry.hpp"
+#include "wire_names.hpp"
 
 namespace tlsmatrix {
+
+std::vector<std::string> offered_psk_mode_names(const ClientHelloObservation& hello) {
+  std::vector<std::string> names;
+  for (const auto mode : hello.psk_key_exchange_modes)
+    names.push_back(wire::psk_key_exchange_mode_name(mode));
+  return names;
+}
 
 std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observation) {
   std::vector<std::uint16_t> groups;

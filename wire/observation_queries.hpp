@@ -14,6 +14,9 @@ namespace tlsmatrix {
 // there was none.
 std::vector<std::uint16_t> first_key_share_groups(const WireObservation& observation);
 
+// The names of a ClientHello's psk_key_exchange_modes (RFC 8446 §4.2.9), in wire order.
+std::vector<std::string> offered_psk_mode_names(const ClientHelloObservation& hello);
+
 // The TLS 1.3 PSK key exchange mode the server accepted: "psk_dhe_ke" when its ServerHello
 // carries a key_share next to pre_shared_key, "psk_ke" when it does not (RFC 8446 §4.2.9);
 // nullopt when no PSK was accepted.

@@ -7,7 +7,6 @@
 #include "observation_queries.hpp"
 #include "probe_configs.hpp"
 #include "test_pki.hpp"
-#include "wire_names.hpp"
 
 namespace tlsmatrix::probe {
 namespace {
@@ -24,9 +23,7 @@ const std::vector<std::string> kHashes = {"SHA256", "SHA384"};
 
 std::optional<ModeSet> offered_modes(const WireObservation& wire) {
   if (wire.client_hellos.empty() || !wire.client_hellos.front().pre_shared_key) return std::nullopt;
-  ModeSet modes;
-  for (const auto code : wire.client_hellos.front().psk_key_exchange_modes)
-    modes.push_back(wire::psk_key_exchange_mode_name(code));
+  auto modes = offered_psk_mode_names(wire.client_hellos.front());
   std::sort(modes.begin(), modes.end());
   return modes;
 }

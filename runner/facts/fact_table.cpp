@@ -77,10 +77,7 @@ std::optional<std::string> wire_psk_identity_index(const WireObservation& w) {
 std::optional<std::string> wire_psk_modes_offered(const WireObservation& w) {
   if (w.client_hellos.empty() || w.client_hellos.back().psk_key_exchange_modes.empty())
     return std::nullopt;
-  std::string out;
-  for (const auto mode : w.client_hellos.back().psk_key_exchange_modes)
-    out += (out.empty() ? "" : "+") + wire::psk_key_exchange_mode_name(mode);
-  return out;
+  return fmt::format("{}", fmt::join(offered_psk_mode_names(w.client_hellos.back()), "+"));
 }
 std::optional<std::string> peer_server_certificate(const HandshakeOutcome& o) {
   return bool_text(o.peer_certificate.has_value());

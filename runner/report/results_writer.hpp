@@ -17,7 +17,7 @@
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 5;
+inline constexpr int kMatrixSchemaVersion = 6;
 
 class ResultsWriter {
  public:

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
+#include "observation_queries.hpp"
 #include "tls_registry.hpp"
-#include "wire_names.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -81,9 +81,7 @@ std::vector<std::string> client_hello_contradictions(const WireObservation& wire
   // psk_key_exchange_modes (RFC 8446 §4.2.9) as a set: a client that offers a PSK offers exactly
   // the configured modes. Without a PSK on the wire a client may leave the extension out.
   if (config.psk_modes && hello.pre_shared_key) {
-    std::vector<std::string> sent;
-    for (const auto mode : hello.psk_key_exchange_modes)
-      sent.push_back(wire::psk_key_exchange_mode_name(mode));
+    const auto sent = offered_psk_mode_names(hello);
     if (sorted(sent) != sorted(*config.psk_modes))
       out.push_back(fmt::format(
           "client peer {} was configured with PSK modes [{}] but its first ClientHello offered "

@@ -59,15 +59,38 @@ scenarios:
   return suite;
 }
 
+// The same check over two connections (resumption, peers/PROTOCOL.md "Connections").
+const Suite& two_connection_suite() {
+  static const Suite suite = load_suite_text(
+      R"(schema_version: 1
+suite: unit
+title: unit
+scenarios:
+  - id: tickets
+    title: tickets
+    connections: 2
+    expect:
+      - handshake: success
+        connection: 1
+        cite: RFC 8446 §2
+      - handshake: success
+        cite: RFC 8446 §2.2
+)",
+      "unit.yaml", TestPki(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites/pki"));
+  return suite;
+}
+
 struct Timed {
   CellResult result;
   double seconds;
 };
 
 Timed run(const Peer& client, const Peer& server,
-          std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+          std::chrono::milliseconds timeout = std::chrono::seconds(3),
+          const Suite& suite = hrr_suite()) {
   const std::atomic<bool> cancelled{false};
-  const PlannedCell cell{"unit/hrr", &hrr_suite(), &hrr_suite().scenarios[0], &client, &server};
+  const PlannedCell cell{"unit/" + suite.scenarios[0].id, &suite, &suite.scenarios[0], &client,
+                         &server};
   const auto start = std::chrono::steady_clock::now();
   auto result = run_cell(cell, timeout, cancelled);
   return {std::move(result),
@@ -159,6 +182,33 @@ TEST_F(MisbehavingPeer, ClaimsWithoutAHandshakeOnTheWireAreAnError) {
                 "ServerHello; the relay saw 0 bytes client->server, 0 server->client)"),
             std::string::npos)
       << t.result.verdict.reason;
+}
+
+TEST_F(MisbehavingPeer, PeerThatStopsAfterACompletedConnectionOfTwoIsAnError) {
+  // Each side reports connection 1 done and exits: connection 2 is owed.
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"),
+                     std::chrono::seconds(3), two_connection_suite());
+  EXPECT_EQ(t.result.verdict.status, Status::error) << t.result.verdict.reason;
+  EXPECT_NE(t.result.verdict.reason.find(
+                "ended after connection 1 of 2 without a result for the next (exit status 0)"),
+            std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_LT(t.seconds, 3.0);
+}
+
+TEST_F(MisbehavingPeer, ResultsOutOfOrderOrUnnumberedAreErrors) {
+  const auto skipped = run(fake_peer("result-for-connection-2"), fake_peer("claims-x25519"));
+  EXPECT_EQ(skipped.result.verdict.status, Status::error);
+  EXPECT_NE(skipped.result.verdict.reason.find("client peer result-for-connection-2@fixture sent a "
+                                               "result for connection 2 where connection 1 was due"),
+            std::string::npos)
+      << skipped.result.verdict.reason;
+  const auto unnumbered = run(fake_peer("result-without-connection"), fake_peer("claims-x25519"));
+  EXPECT_EQ(unnumbered.result.verdict.status, Status::error);
+  EXPECT_NE(unnumbered.result.verdict.reason.find("sent a result for connection (none) where "
+                                                  "connection 1 was due"),
+            std::string::npos)
+      << unnumbered.result.verdict.reason;
 }
 
 TEST_F(MisbehavingPeer, RefusedConfigurationIsUnsupportedNamingTheSetting) {
