@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "capability_probe.hpp"

@@ -239,10 +239,10 @@ class Cell {
     const auto connection = e.find("connection");
     if (connection == e.end() || !connection->is_number_integer() ||
         connection->get<std::int64_t>() != wanted)
-      return abort(fmt::format("{} peer {} sent a result for connection {} where connection {} "
-                               "was due",
-                               role, peer.id,
-                               connection == e.end() ? "(none)" : shown(*connection), wanted));
+      return abort(fmt::format(
+          "{} peer {} sent a result for connection {} where connection {} "
+          "was due",
+          role, peer.id, connection == e.end() ? "(none)" : shown(*connection), wanted));
     if (wanted > connections_of(role))
       return abort(fmt::format("{} peer {} sent a result for connection {} of {}", role, peer.id,
                                wanted, connections_of(role)));
@@ -429,8 +429,7 @@ ConnectionRun CellRun::connection(std::size_t index) const {
 }
 
 std::size_t CellRun::connection_count() const {
-  return std::max({std::size_t{1}, client.outcomes.size(), server.outcomes.size(),
-                   relayed.size()});
+  return std::max({std::size_t{1}, client.outcomes.size(), server.outcomes.size(), relayed.size()});
 }
 
 CellRun execute_cell(const CellRequest& request, const std::atomic<bool>& cancelled) {

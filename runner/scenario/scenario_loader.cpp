@@ -126,8 +126,8 @@ class Reader {
                                  "{} (connections: N)",
                                  e.line, e.connection, count));
     for (int c = 1; c <= count; ++c) {
-      const auto check = std::find_if(
-          sc.expectations.begin(), sc.expectations.end(), [&](const Expectation& e) {
+      const auto check =
+          std::find_if(sc.expectations.begin(), sc.expectations.end(), [&](const Expectation& e) {
             return e.fact == Fact::handshake && (e.connection == 0 ? count : e.connection) == c;
           });
       if (check == sc.expectations.end())

@@ -9,8 +9,9 @@
 
 namespace tlsmatrix {
 
-// One connection's facts; both peers must have reported on it. `client_capabilities` says how strictly the ClientHello is held to the configuration (e.g.
-// whether the order of `groups` counts).
+// One connection's facts; both peers must have reported on it. `client_capabilities` says how
+// strictly the ClientHello is held to the configuration (e.g. whether the order of `groups`
+// counts).
 CellFacts facts_from_run(const ConnectionRun& run, const WireObservation& wire,
                          const CellRequest& request, const Capabilities& client_capabilities);
 

@@ -17,10 +17,8 @@ std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObs
     const char* hello;
   };
   const Side sides[] = {
-      {"client", request.client->id, first.client, !wire.client_hellos.empty(),
-       "ClientHello"},
-      {"server", request.server->id, first.server, !wire.server_hellos.empty(),
-       "ServerHello"},
+      {"client", request.client->id, first.client, !wire.client_hellos.empty(), "ClientHello"},
+      {"server", request.server->id, first.server, !wire.server_hellos.empty(), "ServerHello"},
   };
   std::vector<std::string> refusals, contradictions;
   for (const auto& s : sides) {
@@ -48,7 +46,8 @@ std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObs
   return v;
 }
 
-std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first, const CellRequest& request) {
+std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first,
+                                                 const CellRequest& request) {
   std::vector<std::string> failures;
   const auto check = [&](const char* role, const std::string& id,
                          const std::optional<HandshakeOutcome>& outcome) {

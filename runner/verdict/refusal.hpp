@@ -23,6 +23,7 @@ std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObs
                                        const CellRequest& request);
 
 // Empty unless a peer reports stage `configure` without a refusal; judged after refusals.
-std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first, const CellRequest& request);
+std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first,
+                                                 const CellRequest& request);
 
 }  // namespace tlsmatrix

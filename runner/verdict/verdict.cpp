@@ -130,8 +130,8 @@ Verdict judge(const Scenario& scenario, const std::vector<CellFacts>& connection
     const bool is_outcome = e.fact == Fact::handshake;
     // A whatever_the_outcome check on a fact no source could tell (no ServerHello) has nothing
     // to judge.
-    const bool unjudgeable = e.whatever_the_outcome ? !facts->value(e.fact)
-                                                    : !outcome_as_expected(connection, *facts);
+    const bool unjudgeable =
+        e.whatever_the_outcome ? !facts->value(e.fact) : !outcome_as_expected(connection, *facts);
     if (!is_outcome && unjudgeable) {
       r.result = "not_evaluated";
     } else if (holds(e, *facts)) {

@@ -199,9 +199,10 @@ TEST_F(MisbehavingPeer, PeerThatStopsAfterACompletedConnectionOfTwoIsAnError) {
 TEST_F(MisbehavingPeer, ResultsOutOfOrderOrUnnumberedAreErrors) {
   const auto skipped = run(fake_peer("result-for-connection-2"), fake_peer("claims-x25519"));
   EXPECT_EQ(skipped.result.verdict.status, Status::error);
-  EXPECT_NE(skipped.result.verdict.reason.find("client peer result-for-connection-2@fixture sent a "
-                                               "result for connection 2 where connection 1 was due"),
-            std::string::npos)
+  EXPECT_NE(
+      skipped.result.verdict.reason.find("client peer result-for-connection-2@fixture sent a "
+                                         "result for connection 2 where connection 1 was due"),
+      std::string::npos)
       << skipped.result.verdict.reason;
   const auto unnumbered = run(fake_peer("result-without-connection"), fake_peer("claims-x25519"));
   EXPECT_EQ(unnumbered.result.verdict.status, Status::error);

@@ -187,8 +187,7 @@ TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
   cell.client_bytes = client_hello({kPskAes128Gcm}, {kTls12}, {kX25519}, {});
   cell.server_bytes = server_hello(kTls12, kPskAes128Gcm);
   for (auto* peer : {&cell.run.client, &cell.run.server}) {
-    *peer =
-        completed(peer == &cell.run.client ? "client" : "server", "TLSv1.2", kPskAes128Gcm);
+    *peer = completed(peer == &cell.run.client ? "client" : "server", "TLSv1.2", kPskAes128Gcm);
     (*peer)->psk_used = true;
   }
   cell.request.client_config.cipher_suites = {"TLS_PSK_WITH_AES_128_GCM_SHA256"};
@@ -208,8 +207,7 @@ TEST(FactsFromRun, Tls12PskSuiteIsJudgedAsPskWithoutAMode) {
   ecdhe.request.client_config.cipher_suites = {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"};
   ecdhe.client_bytes = client_hello({kEcdheEcdsaAes128Gcm}, {kTls12}, {kX25519}, {});
   ecdhe.server_bytes = server_hello(kTls12, kEcdheEcdsaAes128Gcm);
-  ecdhe.run.client->cipher_suite = ecdhe.run.server->cipher_suite =
-      kEcdheEcdsaAes128Gcm;
+  ecdhe.run.client->cipher_suite = ecdhe.run.server->cipher_suite = kEcdheEcdsaAes128Gcm;
   EXPECT_TRUE(mentions(ecdhe.facts().inconsistencies,
                        "client peer a@host reports psk_used true but the wire shows false"));
 }
@@ -236,8 +234,7 @@ TEST(FactsFromRun, ExternalPskFactsComeFromTheHellos) {
   answer.psk_selected_identity = 1;
   cell.server_bytes = record_of(wire::write_server_hello(answer));
   for (auto* peer : {&cell.run.client, &cell.run.server}) {
-    *peer =
-        completed(peer == &cell.run.client ? "client" : "server", "TLSv1.3", kAes128Gcm);
+    *peer = completed(peer == &cell.run.client ? "client" : "server", "TLSv1.3", kAes128Gcm);
     (*peer)->psk_used = true;
   }
   cell.request.client_config.groups = {"x25519"};

@@ -303,7 +303,8 @@ TEST(Verdict, ChecksAreJudgedOnTheirOwnConnection) {
   EXPECT_EQ(v.observations["resumed"], true);  // records are the last connection's
 
   // The same facts the other way round: connection 2 did not resume.
-  const auto full_again = judge(scenario, std::vector<CellFacts>{completed(true), completed(false)});
+  const auto full_again =
+      judge(scenario, std::vector<CellFacts>{completed(true), completed(false)});
   EXPECT_EQ(full_again.status, Status::fail);
   EXPECT_NE(full_again.reason.find("connection 2: expected resumed true"), std::string::npos)
       << full_again.reason;
