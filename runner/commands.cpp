@@ -97,7 +97,10 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
   info.known_deviation_files = common.known_deviation_files;
   info.peers_ran_as = peer_jail().user;
-  ResultsWriter writer(run.results_root, info.id, peers, suites);
+  const auto captures = run.captures == "all"    ? CaptureMode::all
+                        : run.captures == "none" ? CaptureMode::none
+                                                 : CaptureMode::failures;
+  ResultsWriter writer(run.results_root, info.id, peers, suites, captures);
 
   show(TerminalStream::err,
        fmt::format("tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),

@@ -26,6 +26,7 @@ struct RunCommandOptions {
   std::string fail_on = "unexpected";
   std::string trimmed_copy;  // also write the trimmed matrix here (results/baseline/)
   std::size_t max_findings = 25;
+  std::string captures = "failures";  // which cells keep logs/CELL.pcap: failures, all, none
   bool bench = false;
 };
 

@@ -123,6 +123,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trimmed-copy", run.trimmed_copy,
                       "also write the matrix without logs, timings and host details to this "
                       "file (ci/refresh-baseline: results/baseline/matrix.json)");
+  run_cmd
+      ->add_option("--captures", run.captures,
+                   "which cells keep a pcap of what the relay carried (logs/CELL.pcap, beside "
+                   "logs/CELL.keylog for tshark -o tls.keylog_file:...): failures = every cell "
+                   "that did not pass, all, none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"failures", "all", "none"}));
   run_cmd->add_flag("--bench", run.bench, "also print throughput and per-cell harness overhead");
 
   auto* peers_cmd =

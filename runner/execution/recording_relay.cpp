@@ -39,6 +39,7 @@ struct RecordingRelay::Connection {
           const auto kept = std::min(n, kMaxRecordedBytes - dir.bytes.size());
           dir.bytes.insert(dir.bytes.end(), dir.buffer.begin(),
                            dir.buffer.begin() + static_cast<std::ptrdiff_t>(kept));
+          if (kept > 0) segments.push_back({&dir == &c2s, kept});
           asio::async_write(
               to, asio::buffer(dir.buffer, n),
               [this, &from, &to, &dir](const boost::system::error_code& wec, std::size_t) {
@@ -65,6 +66,7 @@ struct RecordingRelay::Connection {
 
   tcp::socket client, server;
   Direction c2s, s2c;
+  std::vector<RelayedSegment> segments;
 };
 
 RecordingRelay::RecordingRelay(asio::io_context& io)
@@ -99,7 +101,7 @@ void RecordingRelay::accept_next() {
 
 std::vector<RelayedBytes> RecordingRelay::recorded() const {
   std::vector<RelayedBytes> out;
-  for (const auto& c : connections_) out.push_back({c->c2s.bytes, c->s2c.bytes});
+  for (const auto& c : connections_) out.push_back({c->c2s.bytes, c->s2c.bytes, c->segments});
   return out;
 }
 

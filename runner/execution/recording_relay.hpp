@@ -20,10 +20,18 @@ inline bool record_capped(const std::vector<std::uint8_t>& recorded) {
   return recorded.size() >= kMaxRecordedBytes;
 }
 
+// One read the relay passed on, in the order the reads happened across both directions (a
+// capture replays them in that order, so a dissector sees each flight after the one it answers).
+struct RelayedSegment {
+  bool from_client = true;
+  std::size_t length = 0;  // the bytes kept of this read, taken in turn from its direction
+};
+
 // What the relay kept of one connection.
 struct RelayedBytes {
   std::vector<std::uint8_t> client_to_server;
   std::vector<std::uint8_t> server_to_client;
+  std::vector<RelayedSegment> segments;
 };
 
 class RecordingRelay {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "defaults_table.hpp"
+#include "pcap_capture.hpp"
 #include "protocol_json.hpp"
 #include "safe_text.hpp"
 #include "security_summary.hpp"
@@ -40,8 +41,12 @@ void make_directory(const fs::path& path) {
 }  // namespace
 
 ResultsWriter::ResultsWriter(fs::path root, std::string run_id, const std::vector<Peer>& peers,
-                             const std::vector<Suite>& suites)
-    : root_(std::move(root)), run_id_(std::move(run_id)), peers_(peers), suites_(suites) {}
+                             const std::vector<Suite>& suites, CaptureMode captures)
+    : root_(std::move(root)),
+      run_id_(std::move(run_id)),
+      peers_(peers),
+      suites_(suites),
+      captures_(captures) {}
 
 void ResultsWriter::make_folder() {
   make_directory(root_);
@@ -69,7 +74,15 @@ json ResultsWriter::write_cell_files(const CellResult& cell) {
   };
   keep("client", cell.client_log);
   keep("server", cell.server_log);
-  if (!cell.keylog.empty()) {
+  const bool capture = !cell.relayed.empty() &&
+                       (captures_ == CaptureMode::all || (captures_ == CaptureMode::failures &&
+                                                          cell.verdict.status != Status::pass));
+  if (capture) {
+    const auto rel = fmt::format("logs/{}.pcap", stem);
+    write_file(dir() / rel, pcap_capture(cell.relayed));
+    logs["capture"] = rel;
+  }
+  if (!cell.keylog.empty() && (capture || cell.scenario->client.keylog)) {
     std::string text;
     for (const auto& line : cell.keylog) text += line + "\n";
     const auto rel = fmt::format("logs/{}.keylog", stem);
@@ -90,6 +103,7 @@ void ResultsWriter::add(CellResult&& cell) {
   // text above is what matrix.json is made of; the reports need only the verdicts.
   cell.client_outcome = cell.server_outcome = cell.wire = cell.fact_sources = nullptr;
   cell.later_connections = nlohmann::json::array();
+  std::vector<RelayedBytes>().swap(cell.relayed);
   std::string().swap(cell.client_log);
   std::string().swap(cell.server_log);
   std::vector<std::string>().swap(cell.keylog);

@@ -19,12 +19,16 @@ namespace tlsmatrix {
 
 inline constexpr int kMatrixSchemaVersion = 6;
 
+// Which cells keep a capture (logs/CELL.pcap, beside logs/CELL.keylog): by default those that
+// did not pass.
+enum class CaptureMode { failures, all, none };
+
 class ResultsWriter {
  public:
   // The folder will be `root`/`run_id`; another run's folder of that name (parallel shards
   // started in the same second) makes it take a fresh run id.
   ResultsWriter(std::filesystem::path root, std::string run_id, const std::vector<Peer>& peers,
-                const std::vector<Suite>& suites);
+                const std::vector<Suite>& suites, CaptureMode captures = CaptureMode::failures);
   void add(CellResult&& cell);
   // Writes matrix.json and summary.md (each whole or not at all), and the trimmed matrix to
   // `trimmed_copy` unless empty. With no cell added it writes nothing and returns false.
@@ -42,6 +46,7 @@ class ResultsWriter {
   std::string run_id_;
   const std::vector<Peer>& peers_;
   const std::vector<Suite>& suites_;
+  CaptureMode captures_;
   LineFile jsonl_;
   // What the reports need of each cell; its outcomes, wire and logs are on disk (cells.jsonl,
   // logs/) and dropped here.

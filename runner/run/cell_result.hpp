@@ -8,6 +8,7 @@
 
 #include "expected_result.hpp"
 #include "peer_catalog.hpp"
+#include "recording_relay.hpp"
 #include "scenario.hpp"
 #include "verdict.hpp"
 
@@ -32,7 +33,8 @@ struct CellResult {
   nlohmann::json later_connections = nlohmann::json::array();
   std::string client_exit, server_exit;
   std::string client_log, server_log;  // stderr, kept for the logs/ folder
-  std::vector<std::string> keylog;
+  std::vector<std::string> keylog;     // every connection's, SSLKEYLOGFILE lines
+  std::vector<RelayedBytes> relayed;   // what the relay kept, per connection, for a capture
   double wall_ms = 0;
   double client_handshake_ms = 0;
   double server_handshake_ms = 0;

@@ -75,7 +75,6 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
   }
   result.client_handshake_ms = first.client->handshake_ms;
   result.server_handshake_ms = first.server->handshake_ms;
-  result.keylog = first.client->keylog;
   // Facts of every connection both peers reported on; a later one only exists when the one
   // before it completed on both sides (peers/PROTOCOL.md, "Connections").
   std::vector<CellFacts> facts;
@@ -172,6 +171,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
       app_data("server->client", cell.id);
   // Peers give up on a step well before the cell's deadline, so a stuck handshake still
   // yields a result from the side that is waiting.
+  // Key logs cost nothing on the wire and make every capture of the cell decryptable.
+  if (cell.client->capabilities.has(Feature::keylog)) request.client_config.keylog = true;
   request.client_config.timeout_ms = request.server_config.timeout_ms =
       static_cast<std::uint32_t>(std::max<std::int64_t>(timeout.count() / 4, 1000));
   // Each connection may take as long as a whole cell of one.
@@ -179,6 +180,14 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
 
   const auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
+  result.relayed = run.relayed;
+  // The secrets of every connection, from the client (else the server) where it reported them,
+  // so a capture of the cell can be decrypted.
+  for (const auto* side : {&run.client, &run.server}) {
+    for (const auto& outcome : side->outcomes)
+      result.keylog.insert(result.keylog.end(), outcome.keylog.begin(), outcome.keylog.end());
+    if (!result.keylog.empty()) break;
+  }
   result.client_exit = run.client.exit;
   result.server_exit = run.server.exit;
   result.client_log = run.client.stderr_log;
