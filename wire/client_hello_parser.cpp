@@ -5,6 +5,7 @@
 #include <string>
 
 #include "byte_reader.hpp"
+#include "extension_codec.hpp"
 #include "hello_extensions.hpp"
 #include "pre_shared_key.hpp"
 
@@ -28,43 +29,33 @@ std::string printable(std::span<const std::uint8_t> raw) {
   return out;
 }
 
-// Reads a whole vector of 16-bit code points, e.g. NamedGroup named_group_list<2..2^16-1>.
-bool read_u16_list(ByteReader list, std::vector<std::uint16_t>& out) {
-  while (list.remaining() >= 2) out.push_back(*list.u16());
-  return list.empty();
-}
-
-bool read_supported_versions(ByteReader ext, ClientHelloObservation& hello) {
+bool read_supported_versions(const ByteReader& ext, ClientHelloObservation& hello) {
   // §4.2.1: ProtocolVersion versions<2..254>, a one-byte length.
-  const auto list = ext.vector(1);
-  return list && read_u16_list(*list, hello.supported_versions) && ext.empty();
+  auto versions = read_u16_list(ext.rest(), 1);
+  if (versions) hello.supported_versions = std::move(*versions);
+  return versions.has_value();
 }
 
-bool read_supported_groups(ByteReader ext, ClientHelloObservation& hello) {
+bool read_supported_groups(const ByteReader& ext, ClientHelloObservation& hello) {
   // §4.2.7: NamedGroup named_group_list<2..2^16-1>.
-  const auto list = ext.vector(2);
-  return list && read_u16_list(*list, hello.supported_groups) && ext.empty();
+  auto groups = read_u16_list(ext.rest(), 2);
+  if (groups) hello.supported_groups = std::move(*groups);
+  return groups.has_value();
 }
 
-bool read_key_shares(ByteReader ext, ClientHelloObservation& hello) {
+bool read_key_shares(const ByteReader& ext, ClientHelloObservation& hello) {
   // §4.2.8: KeyShareEntry client_shares<0..2^16-1>, each a group and key_exchange<1..2^16-1>.
-  auto list = ext.vector(2);
-  if (!list || !ext.empty()) return false;
-  while (!list->empty()) {
-    const auto group = list->u16();
-    const auto key = group ? list->vector(2) : std::nullopt;
-    if (!key) return false;
-    hello.key_shares.push_back({*group, key->remaining()});
-  }
+  const auto shares = read_client_key_shares(ext.rest());
+  if (!shares) return false;
+  for (const auto& share : *shares) hello.key_shares.push_back({share.group, share.key_exchange.size()});
   return true;
 }
 
-bool read_psk_modes(ByteReader ext, ClientHelloObservation& hello) {
+bool read_psk_modes(const ByteReader& ext, ClientHelloObservation& hello) {
   // §4.2.9: PskKeyExchangeMode ke_modes<1..255>.
-  auto list = ext.vector(1);
-  if (!list || !ext.empty()) return false;
-  while (const auto mode = list->u8()) hello.psk_key_exchange_modes.push_back(*mode);
-  return true;
+  auto modes = read_u8_list(ext.rest());
+  if (modes) hello.psk_key_exchange_modes = std::move(*modes);
+  return modes.has_value();
 }
 
 bool read_pre_shared_key(const ByteReader& ext, ClientHelloObservation& hello) {
@@ -132,14 +123,13 @@ ClientHelloObservation parse_client_hello(std::span<const std::uint8_t> body, No
     notes.add("{}: truncated before cipher_suites", kMessage);
     return hello;
   }
-  const auto suites = in.vector(2);  // CipherSuite cipher_suites<2..2^16-2>
+  auto suites = in.vector(2);  // CipherSuite cipher_suites<2..2^16-2>
   if (!suites) {
     notes.add("{}: cipher_suites overruns the message", kMessage);
     return hello;
   }
-  if (!read_u16_list(*suites, hello.cipher_suites)) {
-    notes.add("{}: cipher_suites has an odd length", kMessage);
-  }
+  while (suites->remaining() >= 2) hello.cipher_suites.push_back(*suites->u16());
+  if (!suites->empty()) notes.add("{}: cipher_suites has an odd length", kMessage);
   if (!in.vector(1)) {  // opaque legacy_compression_methods<1..2^8-1>
     notes.add("{}: legacy_compression_methods overruns the message", kMessage);
     return hello;

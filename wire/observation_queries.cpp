@@ -4,6 +4,7 @@
 
 #include "hello_extensions.hpp"
 #include "tls_registry.hpp"
+#include "wire_constants.hpp"
 #include "wire_names.hpp"
 
 namespace tlsmatrix {
@@ -57,6 +58,24 @@ std::optional<bool> cert_with_extern_psk_negotiated(const WireObservation& obser
   const auto& extensions = observation.server_hellos.back().extensions;
   return observation.psk_accepted && std::find(extensions.begin(), extensions.end(),
                                                wire::kExtCertWithExternPsk) != extensions.end();
+}
+
+std::optional<std::string> downgrade_sentinel_name(const ServerHelloObservation& hello) {
+  if (!hello.downgrade_sentinel) return "none";
+  return *hello.downgrade_sentinel == 1 ? "tls1.2" : "tls1.1_or_below";
+}
+
+std::optional<std::string> downgrade_sentinel(const WireObservation& observation) {
+  if (observation.server_hellos.empty()) return std::nullopt;
+  return downgrade_sentinel_name(observation.server_hellos.back());
+}
+
+std::optional<bool> client_answered_server_hello(const WireObservation& observation) {
+  if (observation.server_hellos.empty()) return std::nullopt;
+  const auto& sent = observation.client_to_server;
+  const auto client_hellos = static_cast<std::size_t>(
+      std::count(sent.handshake_messages.begin(), sent.handshake_messages.end(), wire::kClientHello));
+  return sent.handshake_messages.size() > client_hellos || sent.encrypted_record_count > 0;
 }
 
 }  // namespace tlsmatrix

@@ -30,4 +30,14 @@ std::optional<bool> psk_used(const WireObservation& observation);
 // server then authenticates with its certificate too. nullopt without a ServerHello.
 std::optional<bool> cert_with_extern_psk_negotiated(const WireObservation& observation);
 
+// The downgrade sentinel of the last ServerHello (RFC 8446 §4.1.3): "tls1.2", "tls1.1_or_below"
+// or "none"; nullopt without a ServerHello.
+std::optional<std::string> downgrade_sentinel(const WireObservation& observation);
+std::optional<std::string> downgrade_sentinel_name(const ServerHelloObservation& hello);
+
+// Whether the client sent anything of its next flight after the last ServerHello: a plaintext
+// handshake message after its last ClientHello or a protected record. A client that catches a
+// downgrade at the ServerHello sends neither (RFC 8446 §4.1.3); nullopt without a ServerHello.
+std::optional<bool> client_answered_server_hello(const WireObservation& observation);
+
 }  // namespace tlsmatrix

@@ -9,12 +9,14 @@ namespace tlsmatrix::wire {
 
 std::vector<std::uint8_t> write_records(std::uint8_t content_type,
                                         std::span<const std::uint8_t> payload,
-                                        std::uint16_t legacy_record_version) {
+                                        std::uint16_t legacy_record_version,
+                                        std::size_t max_fragment) {
+  max_fragment = std::clamp<std::size_t>(max_fragment, 1, kMaxPlaintextLength);
   ByteWriter w;
   std::size_t offset = 0;
   do {
     const auto fragment =
-        payload.subspan(offset, std::min(kMaxPlaintextLength, payload.size() - offset));
+        payload.subspan(offset, std::min(max_fragment, payload.size() - offset));
     w.u8(content_type);
     w.u16(legacy_record_version);
     w.vector(2, [&](ByteWriter& v) { v.bytes(fragment); });

@@ -70,6 +70,10 @@ ServerHelloObservation parse_server_hello(std::span<const std::uint8_t> body, No
   hello.version = *legacy_version;
   hello.hello_retry_request =
       std::equal(random->begin(), random->end(), kHelloRetryRequestRandom.begin());
+  const auto tail = random->subspan(32 - 8);
+  if (std::equal(kDowngradeSentinelPrefix.begin(), kDowngradeSentinelPrefix.end(), tail.begin()) &&
+      tail[7] <= 1)
+    hello.downgrade_sentinel = tail[7];
   const std::string_view message = hello.hello_retry_request ? "HelloRetryRequest" : "ServerHello";
 
   // opaque legacy_session_id_echo<0..32>, CipherSuite cipher_suite, uint8 compression method.

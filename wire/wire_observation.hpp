@@ -71,6 +71,9 @@ struct ServerHelloObservation {
   std::optional<std::uint16_t> key_share_group;
   std::optional<std::size_t> key_share_length;
   std::optional<std::uint16_t> psk_selected_identity;
+  // The last byte of a downgrade sentinel ending random (RFC 8446 §4.1.3): 1 = TLS 1.2,
+  // 0 = TLS 1.1 or below; nullopt when random does not end with one.
+  std::optional<std::uint8_t> downgrade_sentinel;
   std::vector<std::uint16_t> extensions;
 };
 

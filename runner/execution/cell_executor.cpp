@@ -194,7 +194,8 @@ class Cell {
             "server peer {}: event 'listening': 'port' must be a number 1..65535, got {}",
             request_.server->id, port_field == e.end() ? "nothing" : shown(*port_field)));
       const auto port = port_field->get<std::int64_t>();
-      relay_.start(static_cast<std::uint16_t>(port), request_.client_config.connections);
+      relay_.start(static_cast<std::uint16_t>(port), request_.client_config.connections,
+                   request_.attack);
       auto config = request_.client_config;
       config.connect_host = "127.0.0.1";
       config.connect_port = relay_.port();

@@ -56,6 +56,9 @@ struct CellRequest {
   const PeerEntry* server = nullptr;
   EndpointConfig client_config;
   EndpointConfig server_config;
+  // The relay attacks each connection with these (a scenario's `relay:`); null or empty: it
+  // only records.
+  const std::vector<Mutation>* attack = nullptr;
   std::chrono::milliseconds deadline{20000};
 };
 

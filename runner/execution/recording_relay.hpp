@@ -1,6 +1,7 @@
 // A loopback TCP relay between the client peer and the server peer that keeps a copy of the
 // bytes in each direction of each connection, so verdicts can rest on the wire and not only on
-// what each library says about itself. Peers cannot tell it is there.
+// what each library says about itself. Peers cannot tell it is there, unless a scenario makes
+// it an attacker (handshake_interceptor.hpp).
 #pragma once
 
 #include <array>
@@ -8,6 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <vector>
+
+#include "handshake_interceptor.hpp"
 
 namespace tlsmatrix {
 
@@ -25,13 +28,23 @@ inline bool record_capped(const std::vector<std::uint8_t>& recorded) {
 struct RelayedSegment {
   bool from_client = true;
   std::size_t length = 0;  // the bytes kept of this read, taken in turn from its direction
+  std::uint64_t sequence = 0;  // orders reads and an attacker's writes of one connection
 };
 
 // What the relay kept of one connection.
 struct RelayedBytes {
+  // What each peer sent, and the reads in order.
   std::vector<std::uint8_t> client_to_server;
   std::vector<std::uint8_t> server_to_client;
   std::vector<RelayedSegment> segments;
+  // With an attacker in the relay (a scenario's `relay:` block): what each peer received and
+  // the writes in order (`from_client` = written to the server), and what each mutation did.
+  // Without one each peer received what the other sent, and these stay empty.
+  bool attacked = false;
+  std::vector<std::uint8_t> server_received;
+  std::vector<std::uint8_t> client_received;
+  std::vector<RelayedSegment> received_segments;
+  std::vector<MutationRecord> attack;
 };
 
 class RecordingRelay {
@@ -41,8 +54,10 @@ class RecordingRelay {
   ~RecordingRelay();
   std::uint16_t port() const;
   // Accepts up to `connections` clients, each connected to the server at `server_port` as it
-  // arrives (a client makes its connections one after the other: peers/PROTOCOL.md).
-  void start(std::uint16_t server_port, int connections);
+  // arrives (a client makes its connections one after the other: peers/PROTOCOL.md). With
+  // mutations (which must outlive the relay) it attacks each connection with them.
+  void start(std::uint16_t server_port, int connections,
+             const std::vector<Mutation>* attack = nullptr);
   void close();
 
   // Per accepted connection, in the order they arrived.
@@ -57,6 +72,7 @@ class RecordingRelay {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t server_port_ = 0;
   int wanted_ = 0;
+  const std::vector<Mutation>* attack_ = nullptr;
   std::unique_ptr<Connection> pending_;  // the socket the next accept fills
   std::vector<std::unique_ptr<Connection>> connections_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace tlsmatrix {
 namespace {
@@ -106,15 +107,20 @@ class PcapWriter {
   std::uint64_t clock_us_ = 1767225600ull * 1000000;  // 2026-01-01T00:00:00Z
 };
 
-void write_connection(PcapWriter& pcap, const RelayedBytes& bytes, int index) {
-  Endpoint client{{10, 0, 0, 1}, static_cast<std::uint16_t>(49151 + index), 1000};
-  Endpoint server{{10, 0, 0, 2}, kCaptureServerPort, 5000};
+// One side's view of a TCP stream: what it sent and what it received, each with its segments.
+struct Leg {
+  const std::vector<std::uint8_t>& sent;
+  const std::vector<std::uint8_t>& received;
+  std::vector<RelayedSegment> segments;  // from_client: `sent`; else `received`; in order
+};
+
+void write_leg(PcapWriter& pcap, const Leg& leg, Endpoint client, Endpoint server) {
   pcap.segment(client, server, kSyn);
   pcap.segment(server, client, kSyn | kAck);
   pcap.segment(client, server, kAck);
-  std::size_t offset[2] = {0, 0};  // into client_to_server, server_to_client
-  for (const auto& s : bytes.segments) {
-    const auto& data = s.from_client ? bytes.client_to_server : bytes.server_to_client;
+  std::size_t offset[2] = {0, 0};  // into sent, received
+  for (const auto& s : leg.segments) {
+    const auto& data = s.from_client ? leg.sent : leg.received;
     auto& at = offset[s.from_client ? 0 : 1];
     auto left = std::min(s.length, data.size() - std::min(at, data.size()));
     while (left > 0) {
@@ -128,6 +134,51 @@ void write_connection(PcapWriter& pcap, const RelayedBytes& bytes, int index) {
   pcap.segment(client, server, kFin | kAck);
   pcap.segment(server, client, kFin | kAck);
   pcap.segment(client, server, kAck);
+}
+
+// Segments of `a` and `b` that `keep` selects, in the order they happened; `as_client` says
+// which of them the leg's client side sent.
+template <typename Keep>
+std::vector<RelayedSegment> merged(const std::vector<RelayedSegment>& a,
+                                   const std::vector<RelayedSegment>& b, Keep&& keep) {
+  std::vector<RelayedSegment> out;
+  for (const auto* list : {&a, &b})
+    for (const auto& s : *list)
+      if (auto picked = keep(list == &a, s)) out.push_back(*picked);
+  std::stable_sort(out.begin(), out.end(), [](const RelayedSegment& x, const RelayedSegment& y) {
+    return x.sequence < y.sequence;
+  });
+  return out;
+}
+
+// Without an attacker one stream; with one, two: the client's leg (10.0.0.1, what it sent and
+// received) and the server's (10.0.0.3, the attacker's address, what the server received and
+// sent), both to the server's address so each looks like the handshake its peer saw.
+void write_connection(PcapWriter& pcap, const RelayedBytes& bytes, int index) {
+  const Endpoint server{{10, 0, 0, 2}, kCaptureServerPort, 5000};
+  const auto port = static_cast<std::uint16_t>(49151 + index);
+  if (!bytes.attacked) {
+    write_leg(pcap, {bytes.client_to_server, bytes.server_to_client, bytes.segments},
+              {{10, 0, 0, 1}, port, 1000}, server);
+    return;
+  }
+  using Picked = std::optional<RelayedSegment>;
+  const Leg client_leg{
+      bytes.client_to_server, bytes.client_received,
+      merged(bytes.segments, bytes.received_segments, [](bool read, const RelayedSegment& s) {
+        // reads from the client; writes to the client
+        if (read == s.from_client) return Picked(RelayedSegment{read, s.length, s.sequence});
+        return Picked();
+      })};
+  const Leg server_leg{
+      bytes.server_received, bytes.server_to_client,
+      merged(bytes.segments, bytes.received_segments, [](bool read, const RelayedSegment& s) {
+        // writes to the server; reads from the server
+        if (read != s.from_client) return Picked(RelayedSegment{!read, s.length, s.sequence});
+        return Picked();
+      })};
+  write_leg(pcap, client_leg, {{10, 0, 0, 1}, port, 1000}, server);
+  write_leg(pcap, server_leg, {{10, 0, 0, 3}, port, 1000}, server);
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ json to_json(const CellResult& c, const json& log_files) {
         {"server_handshake_ms", c.server_handshake_ms}}},
   };
   if (!c.later_connections.empty()) out["later_connections"] = c.later_connections;
+  if (!c.attack.is_null()) out["attack"] = c.attack;
   if (c.verdict.status == Status::unsupported)
     out["missing"] = {{"client", c.client_missing}, {"server", c.server_missing}};
   return out;

@@ -31,6 +31,9 @@ struct CellResult {
   // are connection 1's; each later one is {connection, client_outcome, server_outcome, wire,
   // fact_sources}.
   nlohmann::json later_connections = nlohmann::json::array();
+  // null unless the scenario attacks (`relay:`): per mutation what it did on the cell's
+  // connections (matrix_runner.cpp, results/README.md).
+  nlohmann::json attack;
   std::string client_exit, server_exit;
   std::string client_log, server_log;  // stderr, kept for the logs/ folder
   std::vector<std::string> keylog;     // every connection's, SSLKEYLOGFILE lines

@@ -89,6 +89,60 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
   result.verdict = judge(*cell.scenario, facts);
 }
 
+// What the scenario's attacker did over all connections of the cell: per mutation the messages
+// it changed, what it did and what a message it targets lacked; null without an attacker.
+nlohmann::json attack_report(const Scenario& scenario, const std::vector<RelayedBytes>& relayed) {
+  if (scenario.relay.empty()) return nullptr;
+  auto out = nlohmann::json::array();
+  for (std::size_t m = 0; m < scenario.relay.size(); ++m) {
+    const auto& mutation = scenario.relay[m];
+    int applied = 0;
+    std::vector<std::string> did;
+    std::optional<std::string> absent;
+    for (const auto& connection : relayed) {
+      if (m >= connection.attack.size()) continue;
+      const auto& record = connection.attack[m];
+      applied += record.applied;
+      for (const auto& d : record.did)
+        if (std::find(did.begin(), did.end(), d) == did.end()) did.push_back(d);
+      if (!absent) absent = record.absent;
+    }
+    auto entry = to_json(mutation);
+    entry["target"] =
+        mutation.definition->target == MutationTarget::client_hello ? "ClientHello" : "ServerHello";
+    entry["applied"] = applied;
+    entry["did"] = did;
+    entry["absent"] = absent ? nlohmann::json(*absent) : nlohmann::json(nullptr);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// A mutation that found nothing to change where its target message lacked what it attacks
+// (no such group, no such extension) leaves the scenario untested: `unsupported`, naming it,
+// never a pass of a handshake nobody attacked.
+void unsupported_when_attack_missed(CellResult& result, const Scenario& scenario) {
+  if (result.attack.is_null() || result.verdict.status == Status::error ||
+      result.verdict.status == Status::unsupported)
+    return;
+  for (std::size_t m = 0; m < scenario.relay.size(); ++m) {
+    const auto& entry = result.attack[m];
+    if (entry["applied"] != 0 || entry["absent"].is_null()) continue;
+    const auto& mutation = scenario.relay[m];
+    const auto missing = fmt::format("attack target absent: {}: {}", mutation_text(mutation),
+                                     entry["absent"].get<std::string>());
+    (mutation.definition->target == MutationTarget::client_hello ? result.client_missing
+                                                                 : result.server_missing)
+        .push_back(missing);
+    const auto unattacked =
+        fmt::format("{}: {}", status_name(result.verdict.status), result.verdict.reason);
+    result.verdict.status = Status::unsupported;
+    result.verdict.reason = fmt::format(
+        "the attack could not be made ({}); the unattacked handshake gave {}", missing, unattacked);
+    return;
+  }
+}
+
 // A direction the relay stopped recording (RecordingRelay: kMaxRecordedBytes) is noted in
 // `wire.truncated`. Its verdict would rest on an incomplete record, which only a misbehaving
 // peer produces (a handshake is a few KiB), so the cell becomes `error`; the reason names the
@@ -177,6 +231,7 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
       static_cast<std::uint32_t>(std::max<std::int64_t>(timeout.count() / 4, 1000));
   // Each connection may take as long as a whole cell of one.
   request.deadline = timeout * std::max(1, cell.scenario->connections());
+  request.attack = &cell.scenario->relay;
 
   const auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
@@ -210,7 +265,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
                                           {"wire", to_json(wires.back())}});
     }
   }
+  result.attack = attack_report(*cell.scenario, run.relayed);
   judge_run(result, run, wires, request, cell);
+  unsupported_when_attack_missed(result, *cell.scenario);
   mark_capped_record(result, run);
   return result;
 }

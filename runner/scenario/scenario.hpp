@@ -8,6 +8,7 @@
 #include "endpoint_config.hpp"
 #include "fact.hpp"
 #include "features.hpp"
+#include "mutation.hpp"
 
 namespace tlsmatrix {
 
@@ -45,6 +46,8 @@ struct Scenario {
   EndpointConfig server;
   std::vector<Expectation> expectations;
   std::vector<Fact> record;  // facts reported per cell without a verdict (policies)
+  // The relay's attack on every connection of the cell (`relay:`), in the order applied.
+  std::vector<Mutation> relay;
   std::optional<DefaultsColumn> defaults_column;
   // Features a check depends on beyond what the configuration implies (e.g. group_order for
   // a check on the client's preference order); validated against the feature table.

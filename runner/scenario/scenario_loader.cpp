@@ -76,8 +76,8 @@ class Reader {
   Scenario scenario(const YAML::Node& node, const Scenario& defaults) const {
     if (!node.IsMap())
       fail(node, "each scenario is a mapping with id, title, client, server and expect");
-    allow_keys(node, {"id", "title", "description", "connections", "client", "server", "expect",
-                      "record", "defaults_column"});
+    allow_keys(node, {"id", "title", "description", "connections", "client", "server", "relay",
+                      "expect", "record", "defaults_column"});
     Scenario sc = defaults;
     sc.line = node.Mark().line + 1;
     sc.id = identifier(required(node, "id"), "id");
@@ -87,6 +87,7 @@ class Reader {
     endpoint(node["server"], sc.server, sc.server_requires);
 
     if (const auto connections = node["connections"]) connections_setting(connections, sc);
+    if (const auto relay = node["relay"]) sc.relay = mutations(relay);
 
     const auto expect = required(node, "expect");
     if (!expect.IsSequence() || expect.size() == 0)
@@ -101,6 +102,29 @@ class Reader {
     if (const auto column = node["defaults_column"])
       sc.defaults_column = defaults_column(column, sc);
     return sc;
+  }
+
+  // `relay:` a list of mutations, each `mutation: NAME` and its parameters (suites/README.md).
+  std::vector<Mutation> mutations(const YAML::Node& relay) const {
+    if (!relay.IsSequence() || relay.size() == 0)
+      fail(relay, "relay must be a non-empty list of mutations");
+    std::vector<Mutation> out;
+    for (const auto& item : relay) {
+      if (!item.IsMap() || !item["mutation"])
+        fail(item, "each relay entry is a mapping with 'mutation' and its parameters");
+      std::map<std::string, std::vector<std::string>> params;
+      for (const auto& kv : item) {
+        const auto key = yaml_key(kv.first, file_);
+        if (key != "mutation") params[key] = strings(kv.second, key);
+      }
+      try {
+        out.push_back(parse_mutation(scalar(item["mutation"], "mutation"), params));
+      } catch (const std::invalid_argument& e) {
+        fail(item, e.what());
+      }
+      out.back().line = item.Mark().line + 1;
+    }
+    return out;
   }
 
   // `connections: N` applies to both sides: a server that accepts fewer than its client makes

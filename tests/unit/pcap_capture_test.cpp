@@ -54,9 +54,18 @@ std::vector<std::uint8_t> bytes(const std::string& text) {
   return {text.begin(), text.end()};
 }
 
+RelayedBytes relayed(const std::string& client_sent, const std::string& server_sent,
+                     std::vector<RelayedSegment> segments) {
+  RelayedBytes out;
+  out.client_to_server = bytes(client_sent);
+  out.server_to_client = bytes(server_sent);
+  out.segments = std::move(segments);
+  return out;
+}
+
 TEST(PcapCapture, PayloadsAndSequenceNumbersFollowTheRecord) {
-  RelayedBytes first{bytes("hello-1world"), bytes("HELLO"), {{true, 7}, {false, 5}, {true, 5}}};
-  RelayedBytes second{bytes("again"), bytes(""), {{true, 5}}};
+  const auto first = relayed("hello-1world", "HELLO", {{true, 7, 0}, {false, 5, 1}, {true, 5, 2}});
+  const auto second = relayed("again", "", {{true, 5, 0}});
   const auto packets = packets_of(pcap_capture({first, second}));
   // Per connection: SYN, SYN-ACK, ACK, the data, FIN, FIN, ACK.
   ASSERT_EQ(packets.size(), 6u + 3 + 6 + 1);
@@ -76,6 +85,24 @@ TEST(PcapCapture, PayloadsAndSequenceNumbersFollowTheRecord) {
 
 TEST(PcapCapture, AnEmptyRecordIsAFileWithoutPackets) {
   EXPECT_EQ(pcap_capture({}).size(), 24u);
+}
+
+// With an attacker each peer's view is its own TCP stream: the client's leg carries what the
+// client sent and what it received, the server's leg what the server received and sent.
+TEST(PcapCapture, AnAttackedConnectionIsTwoLegs) {
+  auto bytes_seen = relayed("CH", "SH", {{true, 2, 0}, {false, 2, 3}});
+  bytes_seen.attacked = true;
+  bytes_seen.server_received = bytes("ch");      // the attacker rewrote the ClientHello
+  bytes_seen.client_received = bytes("sh");      // and the ServerHello
+  bytes_seen.received_segments = {{true, 2, 1}, {false, 2, 4}};
+  const auto packets = packets_of(pcap_capture({bytes_seen}));
+  ASSERT_EQ(packets.size(), 2u * (6 + 2));
+  EXPECT_EQ(packets[3].payload, "CH");  // client leg: sent, then received
+  EXPECT_EQ(packets[4].payload, "sh");
+  EXPECT_EQ(packets[8 + 3].payload, "ch");  // server leg: received, then sent
+  EXPECT_EQ(packets[8 + 4].payload, "SH");
+  EXPECT_NE(packets[3].source_port, kCaptureServerPort);
+  EXPECT_EQ(packets[8 + 4].source_port, kCaptureServerPort);
 }
 
 }  // namespace
