@@ -42,8 +42,7 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
     result.verdict = std::move(*refused);
     // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
     if (result.verdict.status == Status::unsupported) {
-      const auto refusal = [](const std::optional<HandshakeOutcome>& peer,
-                              std::vector<std::string>& missing) {
+      const auto refusal = [](const HandshakeOutcome* peer, std::vector<std::string>& missing) {
         if (peer && peer->refused) missing.push_back("refused " + peer->refused->setting);
       };
       refusal(first.client, result.client_missing);
@@ -178,9 +177,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   // Each connection may take as long as a whole cell of one.
   request.deadline = timeout * std::max(1, cell.scenario->connections());
 
-  const auto run = execute_cell(request, cancelled);
+  auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
-  result.relayed = run.relayed;
   // The secrets of every connection, from the client (else the server) where it reported them,
   // so a capture of the cell can be decrypted.
   for (const auto* side : {&run.client, &run.server}) {
@@ -212,6 +210,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   }
   judge_run(result, run, wires, request, cell);
   mark_capped_record(result, run);
+  // Moved, not copied (up to 4 MiB per direction), once nothing views it any more; the
+  // results writer keeps it only for a capture (results_writer.cpp).
+  result.relayed = std::move(run.relayed);
   return result;
 }
 
