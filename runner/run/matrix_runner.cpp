@@ -88,6 +88,15 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
   result.verdict = judge(*cell.scenario, facts);
 }
 
+// A peer's outcome as the cell lists it: null when it gave none, and without its key log,
+// whose secrets are written only to logs/CELL.keylog (results/README.md).
+nlohmann::json outcome_json(const HandshakeOutcome* outcome) {
+  if (!outcome) return nullptr;
+  auto json = to_json(*outcome);
+  json.erase("keylog");
+  return json;
+}
+
 // A direction the relay stopped recording (RecordingRelay: kMaxRecordedBytes) is noted in
 // `wire.truncated`. Its verdict would rest on an incomplete record, which only a misbehaving
 // peer produces (a handshake is a few KiB), so the cell becomes `error`; the reason names the
@@ -195,8 +204,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   for (std::size_t i = 0; i < run.connection_count(); ++i) {
     const auto connection = run.connection(i);
     wires.push_back(observe_handshake(connection.client_to_server, connection.server_to_client));
-    auto client_json = connection.client ? to_json(*connection.client) : nlohmann::json(nullptr);
-    auto server_json = connection.server ? to_json(*connection.server) : nlohmann::json(nullptr);
+    auto client_json = outcome_json(connection.client);
+    auto server_json = outcome_json(connection.server);
     if (i == 0) {
       result.client_outcome = std::move(client_json);
       result.server_outcome = std::move(server_json);

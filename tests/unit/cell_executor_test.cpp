@@ -184,6 +184,15 @@ TEST_F(MisbehavingPeer, ClaimsWithoutAHandshakeOnTheWireAreAnError) {
       << t.result.verdict.reason;
 }
 
+TEST_F(MisbehavingPeer, OutcomesLeaveTheKeyLogToItsFile) {
+  // The peers report a `keylog` (empty here); its secrets belong in logs/CELL.keylog only.
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"));
+  ASSERT_TRUE(t.result.client_outcome.is_object());
+  ASSERT_TRUE(t.result.server_outcome.is_object());
+  EXPECT_FALSE(t.result.client_outcome.contains("keylog"));
+  EXPECT_FALSE(t.result.server_outcome.contains("keylog"));
+}
+
 TEST_F(MisbehavingPeer, PeerThatStopsAfterACompletedConnectionOfTwoIsAnError) {
   // Each side reports connection 1 done and exits: connection 2 is owed.
   const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"),
