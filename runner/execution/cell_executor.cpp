@@ -420,8 +420,8 @@ class Cell {
 
 ConnectionRun CellRun::connection(std::size_t index) const {
   ConnectionRun out;
-  if (index < client.outcomes.size()) out.client = client.outcomes[index];
-  if (index < server.outcomes.size()) out.server = server.outcomes[index];
+  if (index < client.outcomes.size()) out.client = &client.outcomes[index];
+  if (index < server.outcomes.size()) out.server = &server.outcomes[index];
   if (index < relayed.size()) {
     out.client_to_server = relayed[index].client_to_server;
     out.server_to_client = relayed[index].server_to_client;

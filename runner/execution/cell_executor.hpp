@@ -5,7 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,14 +25,15 @@ struct PeerRun {
   std::string stderr_log;  // what it logged, capped
 };
 
-// One connection of a cell, as the verdict sees it: each side's result for it (absent when
+// One connection of a cell, as the verdict sees it: each side's result for it (null when
 // that side never reported on it) and the bytes the relay passed (empty when the relay never
-// saw it).
+// saw it). A view into the CellRun it came from (up to 4 MiB per direction are not copied):
+// it must not outlive that CellRun, nor a change to its outcomes or relayed bytes.
 struct ConnectionRun {
-  std::optional<HandshakeOutcome> client;
-  std::optional<HandshakeOutcome> server;
-  std::vector<std::uint8_t> client_to_server;
-  std::vector<std::uint8_t> server_to_client;
+  const HandshakeOutcome* client = nullptr;
+  const HandshakeOutcome* server = nullptr;
+  std::span<const std::uint8_t> client_to_server;
+  std::span<const std::uint8_t> server_to_client;
 };
 
 struct CellRun {

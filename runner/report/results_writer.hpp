@@ -17,7 +17,7 @@
 
 namespace tlsmatrix {
 
-inline constexpr int kMatrixSchemaVersion = 6;
+inline constexpr int kMatrixSchemaVersion = 7;
 
 // Which cells keep a capture (logs/CELL.pcap, beside logs/CELL.keylog): by default those that
 // did not pass.

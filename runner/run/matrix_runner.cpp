@@ -42,8 +42,7 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
     result.verdict = std::move(*refused);
     // Listed with what capabilities rule out, so reports can say per peer why cells did not run.
     if (result.verdict.status == Status::unsupported) {
-      const auto refusal = [](const std::optional<HandshakeOutcome>& peer,
-                              std::vector<std::string>& missing) {
+      const auto refusal = [](const HandshakeOutcome* peer, std::vector<std::string>& missing) {
         if (peer && peer->refused) missing.push_back("refused " + peer->refused->setting);
       };
       refusal(first.client, result.client_missing);
@@ -143,6 +142,15 @@ void unsupported_when_attack_missed(CellResult& result, const Scenario& scenario
   }
 }
 
+// A peer's outcome as the cell lists it: null when it gave none, and without its key log,
+// whose secrets are written only to logs/CELL.keylog (results/README.md).
+nlohmann::json outcome_json(const HandshakeOutcome* outcome) {
+  if (!outcome) return nullptr;
+  auto json = to_json(*outcome);
+  json.erase("keylog");
+  return json;
+}
+
 // A direction the relay stopped recording (RecordingRelay: kMaxRecordedBytes) is noted in
 // `wire.truncated`. Its verdict would rest on an incomplete record, which only a misbehaving
 // peer produces (a handshake is a few KiB), so the cell becomes `error`; the reason names the
@@ -233,9 +241,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   request.deadline = timeout * std::max(1, cell.scenario->connections());
   request.attack = &cell.scenario->relay;
 
-  const auto run = execute_cell(request, cancelled);
+  auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
-  result.relayed = run.relayed;
   // The secrets of every connection, from the client (else the server) where it reported them,
   // so a capture of the cell can be decrypted.
   for (const auto* side : {&run.client, &run.server}) {
@@ -252,8 +259,8 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   for (std::size_t i = 0; i < run.connection_count(); ++i) {
     const auto connection = run.connection(i);
     wires.push_back(observe_handshake(connection.client_to_server, connection.server_to_client));
-    auto client_json = connection.client ? to_json(*connection.client) : nlohmann::json(nullptr);
-    auto server_json = connection.server ? to_json(*connection.server) : nlohmann::json(nullptr);
+    auto client_json = outcome_json(connection.client);
+    auto server_json = outcome_json(connection.server);
     if (i == 0) {
       result.client_outcome = std::move(client_json);
       result.server_outcome = std::move(server_json);
@@ -269,6 +276,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   judge_run(result, run, wires, request, cell);
   unsupported_when_attack_missed(result, *cell.scenario);
   mark_capped_record(result, run);
+  // Moved, not copied (up to 4 MiB per direction), once nothing views it any more; the
+  // results writer keeps it only for a capture (results_writer.cpp).
+  result.relayed = std::move(run.relayed);
   return result;
 }
 

@@ -12,7 +12,7 @@ std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObs
   struct Side {
     const char* role;
     const std::string& id;
-    const std::optional<HandshakeOutcome>& outcome;
+    const HandshakeOutcome* outcome;
     bool hello_on_wire;
     const char* hello;
   };
@@ -49,8 +49,7 @@ std::optional<Verdict> refusal_verdict(const ConnectionRun& first, const WireObs
 std::optional<Verdict> configure_failure_verdict(const ConnectionRun& first,
                                                  const CellRequest& request) {
   std::vector<std::string> failures;
-  const auto check = [&](const char* role, const std::string& id,
-                         const std::optional<HandshakeOutcome>& outcome) {
+  const auto check = [&](const char* role, const std::string& id, const HandshakeOutcome* outcome) {
     if (outcome && outcome->stage == Stage::configure && !outcome->refused)
       failures.push_back(fmt::format("{} peer {} could not apply its configuration: {}", role, id,
                                      outcome->error));

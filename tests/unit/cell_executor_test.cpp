@@ -59,24 +59,11 @@ scenarios:
   return suite;
 }
 
-// The same check over two connections (resumption, peers/PROTOCOL.md "Connections").
+// A scenario of two connections (resumption, peers/PROTOCOL.md "Connections").
 const Suite& two_connection_suite() {
-  static const Suite suite = load_suite_text(
-      R"(schema_version: 1
-suite: unit
-title: unit
-scenarios:
-  - id: tickets
-    title: tickets
-    connections: 2
-    expect:
-      - handshake: success
-        connection: 1
-        cite: RFC 8446 §2
-      - handshake: success
-        cite: RFC 8446 §2.2
-)",
-      "unit.yaml", TestPki(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites/pki"));
+  static const Suite suite = load_suite_file(
+      std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "tests/fixtures/two-connections.yaml",
+      TestPki(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites/pki"));
   return suite;
 }
 
@@ -184,10 +171,20 @@ TEST_F(MisbehavingPeer, ClaimsWithoutAHandshakeOnTheWireAreAnError) {
       << t.result.verdict.reason;
 }
 
+TEST_F(MisbehavingPeer, OutcomesLeaveTheKeyLogToItsFile) {
+  // The peers report a `keylog` (empty here); its secrets belong in logs/CELL.keylog only.
+  const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"));
+  ASSERT_TRUE(t.result.client_outcome.is_object());
+  ASSERT_TRUE(t.result.server_outcome.is_object());
+  EXPECT_FALSE(t.result.client_outcome.contains("keylog"));
+  EXPECT_FALSE(t.result.server_outcome.contains("keylog"));
+}
+
 TEST_F(MisbehavingPeer, PeerThatStopsAfterACompletedConnectionOfTwoIsAnError) {
   // Each side reports connection 1 done and exits: connection 2 is owed.
-  const auto t = run(fake_peer("claims-x25519"), fake_peer("claims-x25519"),
-                     std::chrono::seconds(3), two_connection_suite());
+  auto peer = fake_peer("claims-x25519");
+  peer.capabilities.features.insert(Feature::session_tickets);  // the scenario asks for tickets
+  const auto t = run(peer, peer, std::chrono::seconds(3), two_connection_suite());
   EXPECT_EQ(t.result.verdict.status, Status::error) << t.result.verdict.reason;
   EXPECT_NE(t.result.verdict.reason.find(
                 "ended after connection 1 of 2 without a result for the next (exit status 0)"),

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,11 +86,16 @@ HandshakeOutcome stopped(const char* role, Stage stage) {
   return o;
 }
 
+// What each peer reported, as a test sets it; Cell::connection() views it as the runner does.
+struct Reported {
+  std::optional<HandshakeOutcome> client, server;
+};
+
 struct Cell {
   PeerEntry client{"a@host", "a", "host", {"a"}, "test"};
   PeerEntry server{"b@host", "b", "host", {"b"}, "test"};
   CellRequest request;
-  ConnectionRun run;
+  Reported run;
   Bytes client_bytes, server_bytes;
   Capabilities client_caps;
 
@@ -102,8 +108,12 @@ struct Cell {
     run.client = stopped("client", Stage::handshake);
     run.server = stopped("server", Stage::handshake);
   }
+  ConnectionRun connection() const {
+    return {run.client ? &*run.client : nullptr, run.server ? &*run.server : nullptr, client_bytes,
+            server_bytes};
+  }
   WireObservation wire() const { return observe_handshake(client_bytes, server_bytes); }
-  CellFacts facts() const { return facts_from_run(run, wire(), request, client_caps); }
+  CellFacts facts() const { return facts_from_run(connection(), wire(), request, client_caps); }
 };
 
 Expectation check(Fact fact, std::vector<std::string> any_of,
@@ -290,13 +300,13 @@ TEST(Refusal, RefusedSettingMakesTheCellUnsupported) {
   cell.run.client->refused = ConfigRefusal{"key_shares", "cannot send exactly [x25519]"};
   cell.run.server = stopped("server", Stage::connect);
   cell.run.server->timed_out = true;
-  const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
+  const auto v = refusal_verdict(cell.connection(), cell.wire(), cell.request);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->status, Status::unsupported);
   EXPECT_EQ(v->reason, "client a@host refused key_shares: cannot send exactly [x25519]");
 
   cell.run.client->refused.reset();
-  EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
+  EXPECT_FALSE(refusal_verdict(cell.connection(), cell.wire(), cell.request).has_value());
 }
 
 TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
@@ -305,7 +315,7 @@ TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
   cell.run.client->refused = ConfigRefusal{"key_shares", "cannot"};
   cell.run.server = stopped("server", Stage::handshake);
   cell.client_bytes = client_hello({kAes128Gcm}, {kTls13}, {kX25519}, {kX25519});
-  const auto v = refusal_verdict(cell.run, cell.wire(), cell.request);
+  const auto v = refusal_verdict(cell.connection(), cell.wire(), cell.request);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->status, Status::error);
   EXPECT_NE(v->reason.find("client peer a@host reports it refused key_shares but the wire shows "
@@ -315,7 +325,7 @@ TEST(Refusal, RefusalContradictedByTheWireIsAnError) {
 
   cell.client_bytes.clear();
   cell.run.client->refused = ConfigRefusal{"colour", "no such thing"};
-  EXPECT_EQ(refusal_verdict(cell.run, cell.wire(), cell.request)->status, Status::error);
+  EXPECT_EQ(refusal_verdict(cell.connection(), cell.wire(), cell.request)->status, Status::error);
 }
 
 // A server that stops while configuring has no client (PROTOCOL.md "Stages"): its refusal or
@@ -325,16 +335,16 @@ TEST(Refusal, ServerStoppedWhileConfiguringIsJudgedWithoutAClient) {
   cell.run.client.reset();
   cell.run.server = stopped("server", Stage::configure);
   cell.run.server->refused = ConfigRefusal{"groups", "no group X25519MLKEM768"};
-  const auto refused = refusal_verdict(cell.run, cell.wire(), cell.request);
+  const auto refused = refusal_verdict(cell.connection(), cell.wire(), cell.request);
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, Status::unsupported);
   EXPECT_EQ(refused->reason, "server b@host refused groups: no group X25519MLKEM768");
-  EXPECT_FALSE(configure_failure_verdict(cell.run, cell.request).has_value());
+  EXPECT_FALSE(configure_failure_verdict(cell.connection(), cell.request).has_value());
 
   cell.run.server->refused.reset();
   cell.run.server->error = "adapter failed while configuring: out of memory";
-  EXPECT_FALSE(refusal_verdict(cell.run, cell.wire(), cell.request).has_value());
-  const auto failed = configure_failure_verdict(cell.run, cell.request);
+  EXPECT_FALSE(refusal_verdict(cell.connection(), cell.wire(), cell.request).has_value());
+  const auto failed = configure_failure_verdict(cell.connection(), cell.request);
   ASSERT_TRUE(failed.has_value());
   EXPECT_EQ(failed->status, Status::error);
   EXPECT_EQ(failed->reason,

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "commands.hpp"
 
@@ -19,6 +21,14 @@ const TestPki kPki{std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites" / "pki
 
 Suite load(const std::string& text) {
   return load_suite_text(text, "t.yaml", kPki);
+}
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // The message of the ScenarioFileError that loading `text` throws.
@@ -183,25 +193,9 @@ TEST(ScenarioLoader, RejectsStructuralMistakes) {
 }
 
 TEST(ScenarioLoader, ConnectionsAreOneSettingAndEachConnectionStatesItsOutcome) {
-  constexpr const char* kResumption = R"(schema_version: 1
-suite: demo
-title: Demo
-defaults:
-  client: {trust: ca-ecdsa, session_tickets: true}
-  server: {certificate: server-ecdsa-p256, session_tickets: true}
-scenarios:
-  - id: tickets
-    title: Tickets
-    connections: 2
-    expect:
-      - handshake: success
-        connection: 1
-        cite: RFC 8446 §2
-      - handshake: success
-        cite: RFC 8446 §2.2
-      - resumed: true
-        cite: RFC 8446 §2.2
-)";
+  // Shared with cell_executor_test.cpp.
+  const std::string kResumption = read_text(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "tests" /
+                                            "fixtures" / "two-connections.yaml");
   const auto suite = load(kResumption);
   const auto& sc = suite.scenarios.at(0);
   EXPECT_EQ(sc.connections(), 2);
