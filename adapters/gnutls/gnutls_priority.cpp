@@ -257,6 +257,14 @@ CompiledPriority compile_priority(const EndpointConfig& config) {
 
   if (config.role == Role::server && config.server_preference.value_or(false))
     text += ":%SERVER_PRECEDENCE";
+  // RFC 7507 §4: the SCSV is a client's signal; a GnuTLS server checks for it by itself.
+  if (config.fallback_scsv) {
+    if (config.role == Role::server)
+      reject("fallback_scsv", fmt::format("client-only setting: GnuTLS {} adds TLS_FALLBACK_SCSV "
+                                          "(%FALLBACK_SCSV) only to a ClientHello",
+                                          library_version()));
+    text += ":%FALLBACK_SCSV";
+  }
 
   gnutls_priority_t raw = nullptr;
   const char* err_pos = nullptr;

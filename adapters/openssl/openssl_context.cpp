@@ -206,6 +206,17 @@ void set_psk_modes(SSL_CTX* ctx, const EndpointConfig& config) {
 #endif
 }
 
+// RFC 7507 §4: the SCSV is a client's signal; SSL_MODE_SEND_FALLBACK_SCSV set on the context
+// carries over to every SSL made from it, so each connection's ClientHello lists it.
+void set_fallback_scsv(SSL_CTX* ctx, const EndpointConfig& config) {
+  if (!config.fallback_scsv) return;
+  if (config.role == Role::server)
+    reject("fallback_scsv", fmt::format("client-only setting: {} puts TLS_FALLBACK_SCSV "
+                                        "(SSL_MODE_SEND_FALLBACK_SCSV) only in a ClientHello",
+                                        release()));
+  SSL_CTX_set_mode(ctx, SSL_MODE_SEND_FALLBACK_SCSV);
+}
+
 void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
   if (!config.session_tickets) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
@@ -227,6 +238,7 @@ void set_options(SSL_CTX* ctx, const EndpointConfig& config) {
   set_psk_modes(ctx, config);
   if (!config.psks.empty() && config.role == Role::server) prefer_psk_compatible_suites(ctx);
   if (config.keylog) install_keylog(ctx);
+  set_fallback_scsv(ctx, config);
   if (config.role == Role::client) install_ticket_counter(ctx);
 }
 

@@ -346,6 +346,16 @@ std::shared_ptr<Context> configure_context(const EndpointConfig& config) {
   require(config.connections == 1 || config.psks.empty(), "connections",
           "resumption together with external PSKs is not supported by this adapter");
 
+  // RFC 7507 §4: the SCSV is a client's signal. wolfSSL checks for it as a server
+  // (HAVE_FALLBACK_SCSV) but has no client call that sends it, and its cipher list setters drop
+  // 0x5600 as a suite they do not know.
+  require(config.role == Role::client || !config.fallback_scsv, "fallback_scsv",
+          "client-only setting: a server does not send TLS_FALLBACK_SCSV");
+  require(!config.fallback_scsv, "fallback_scsv",
+          fmt::format("wolfSSL {} has no client API that sends TLS_FALLBACK_SCSV (0x5600); it "
+                      "only checks for it as a server",
+                      wolfSSL_lib_version()));
+
   set_versions(c->ctx.get(), config);
   restrict_curves(c->ctx.get(), config);
   load_credentials(c->ctx.get(), config);

@@ -1,5 +1,7 @@
 #include "feature_probe.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -60,6 +62,16 @@ bool sent_exactly(const MemoryHandshake& hs, const std::vector<std::string>& gro
          first_key_share_groups(hs.wire) == codes(shares);
 }
 
+// RFC 7507 §6: the code point a client puts among its cipher suites when it falls back.
+constexpr std::uint16_t kTlsFallbackScsv = 0x5600;
+
+// Whether the client's first ClientHello, as read off the wire, lists TLS_FALLBACK_SCSV.
+bool offers_fallback_scsv(const MemoryHandshake& hs) {
+  if (hs.wire.client_hellos.empty()) return false;
+  const auto& suites = hs.wire.client_hellos.front().cipher_suites;
+  return std::find(suites.begin(), suites.end(), kTlsFallbackScsv) != suites.end();
+}
+
 // Both sides report the HelloRetryRequest the wire shows, or its absence.
 bool reports_hrr(const MemoryHandshake& hs) {
   return hs.completed() && hs.client.hello_retry_request == hs.wire.hello_retry_request &&
@@ -92,6 +104,11 @@ HandshakePlan plan_endpoint_features() {
     if (present) pair.client.certificate = test_pki::client_ecdsa();
     plan.pairs.push_back(pair);
   }
+  for (const bool on : {true, false}) {
+    auto pair = ecdsa_pair();
+    pair.client.fallback_scsv = on;
+    plan.pairs.push_back(pair);
+  }
 
   plan.read = [](std::span<const MemoryHandshake> r, Capabilities& caps) {
     // Tickets arrive when asked for and only then, as the client's library counts them.
@@ -106,6 +123,10 @@ HandshakePlan plan_endpoint_features() {
     // A required certificate: presented, the server completes and names it; missing, it fails.
     if (r[5].completed() && r[5].server.peer_certificate && !r[6].server.handshake_ok)
       caps.features.insert(Feature::client_certificates);
+    // The SCSV goes out when asked for and only then; a completed handshake without it shows
+    // that the control's ClientHello was seen.
+    if (offers_fallback_scsv(r[7]) && r[8].completed() && !offers_fallback_scsv(r[8]))
+      caps.features.insert(Feature::fallback_scsv);
   };
   return plan;
 }

@@ -6,7 +6,7 @@
 
 namespace tlsmatrix::probe {
 
-// session_tickets, keylog, hostname_verification, client_certificates.
+// session_tickets, keylog, hostname_verification, client_certificates, fallback_scsv.
 HandshakePlan plan_endpoint_features();
 // key_share_selection, key_share_first_group, group_order, server_preference,
 // hello_retry_request_report: they need two groups and two TLS 1.3 cipher suites the stack

@@ -39,6 +39,9 @@ struct EndpointConfig {
   // Server only: choose by the server's own order (true) or the client's (false); unset
   // leaves the library's default.
   std::optional<bool> server_preference;
+  // Client only: include TLS_FALLBACK_SCSV (0x5600) in cipher_suites, as a client retrying with
+  // a lower version does (RFC 7507 §4), so a server that supports a higher one aborts.
+  bool fallback_scsv = false;
   std::optional<CertifiedKey> certificate;
   std::string trust_anchors_pem;            // empty: nothing is trusted
   bool verify_server = true;                // client: verify the server's chain (and name)

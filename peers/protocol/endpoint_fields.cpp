@@ -180,6 +180,11 @@ constexpr std::array kFields = {
       if (v.is_null()) c.server_preference.reset(); else c.server_preference = as_bool(v); },
     [](const EndpointConfig& c) {
       return c.server_preference ? json(*c.server_preference) : json(nullptr); }},
+  EndpointField{"fallback_scsv", "client: include TLS_FALLBACK_SCSV (0x5600) in its cipher "
+                                 "suites, as a client retrying with a lower version does "
+                                 "(RFC 7507 §4)",
+    [](EndpointConfig& c, const json& v) { c.fallback_scsv = as_bool(v); },
+    [](const EndpointConfig& c) { return json(c.fallback_scsv); }},
   EndpointField{"certificate", "own certificate chain and private key, PEM",
     [](EndpointConfig& c, const json& v) {
       if (v.is_null()) c.certificate.reset(); else c.certificate = certificate_checked(v); },

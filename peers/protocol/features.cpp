@@ -34,6 +34,9 @@ constexpr std::array kFeatures{
                 "presents and requires client certificates"},
     FeatureInfo{Feature::hello_retry_request_report, "hello_retry_request_report",
                 "reports in `hello_retry_request` whether an HRR happened, from its library's API"},
+    FeatureInfo{Feature::fallback_scsv, "fallback_scsv",
+                "as a client, sends TLS_FALLBACK_SCSV (RFC 7507) in its ClientHello's cipher "
+                "suites when asked by `fallback_scsv`, and only then"},
 };
 
 }  // namespace

@@ -22,6 +22,7 @@ enum class Feature {
   hostname_verification,
   client_certificates,
   hello_retry_request_report,
+  fallback_scsv,
 };
 
 struct FeatureInfo {

@@ -145,6 +145,7 @@ std::vector<std::string> missing_capabilities(const EndpointConfig& config,
   if (config.cert_with_extern_psk) obstacles.need(caps, Feature::cert_with_extern_psk);
   if (config.session_tickets) obstacles.need(caps, Feature::session_tickets);
   if (config.keylog) obstacles.need(caps, Feature::keylog);
+  if (config.fallback_scsv) obstacles.need(caps, Feature::fallback_scsv);
   if (config.require_client_certificate || (config.role == Role::client && config.certificate))
     obstacles.need(caps, Feature::client_certificates);
   for (const auto f : required_features) obstacles.need(caps, f);

@@ -126,6 +126,24 @@ TEST(Capabilities, WolfsslHasNoHelloRetryRequestGetter) {
   EXPECT_FALSE(wolfssl->has(Feature::hello_retry_request_report));
 }
 
+// TLS_FALLBACK_SCSV (RFC 7507), as the probe saw it in the ClientHello: OpenSSL
+// (SSL_MODE_SEND_FALLBACK_SCSV) and GnuTLS (%FALLBACK_SCSV) send it; wolfSSL has no client call
+// for it, so its peer refuses the setting.
+TEST(Capabilities, OpensslAndGnutlsSendFallbackScsv) {
+  for (const char* stack : {"openssl", "gnutls"}) {
+    SCOPED_TRACE(stack);
+    const auto* caps = host_stack(stack);
+    if (caps == nullptr) continue;
+    EXPECT_TRUE(caps->has(Feature::fallback_scsv));
+  }
+}
+
+TEST(Capabilities, WolfsslCannotSendFallbackScsv) {
+  const auto* wolfssl = host_stack("wolfssl");
+  if (wolfssl == nullptr) GTEST_SKIP() << "this build made no wolfssl peer";
+  EXPECT_FALSE(wolfssl->has(Feature::fallback_scsv));
+}
+
 // OpenSSL before 3.5 sends one key share, for the first group: it can do that on purpose but
 // cannot choose another share set.
 TEST(Capabilities, OpensslBefore35SharesOnlyItsFirstGroup) {

@@ -44,11 +44,9 @@ std::vector<std::pair<const Peer*, std::string>> peers_lacking_a_group() {
   return out;
 }
 
-// The events the peer printed as a server configured with `group`, in order.
-std::vector<nlohmann::json> server_events(const Peer& peer, const std::string& group) {
-  EndpointConfig config;
+// The events the peer printed as a server configured with `config`, in order.
+std::vector<nlohmann::json> server_events(const Peer& peer, EndpointConfig config) {
   config.role = Role::server;
-  config.groups = {group};
   config.timeout_ms = 2000;
   const auto request =
       nlohmann::json{{"protocol", kPeerProtocolVersion}, {"config", to_json(config)}}.dump();
@@ -67,12 +65,32 @@ TEST(ConfigureOrder, ServerRefusesALackedGroupBeforeListening) {
   if (cases.empty()) GTEST_SKIP() << "every peer implements every post-quantum group";
   for (const auto& [peer, group] : cases) {
     SCOPED_TRACE(peer->entry.id);
-    const auto events = server_events(*peer, group);
+    EndpointConfig config;
+    config.groups = {group};
+    const auto events = server_events(*peer, config);
     ASSERT_EQ(events.size(), 1u) << "expected the result alone, without `listening`";
     EXPECT_EQ(events[0]["event"], "result");
     const auto& outcome = events[0]["outcome"];
     EXPECT_EQ(outcome["stage"], "configure");
     EXPECT_EQ(outcome["refused"]["setting"], "groups") << outcome.dump();
+  }
+}
+
+// fallback_scsv is a client's signal (RFC 7507 §4): every server refuses it by name.
+TEST(ConfigureOrder, ServerRefusesTheClientOnlyFallbackScsv) {
+  ASSERT_FALSE(peers().empty());
+  for (const auto& peer : peers()) {
+    SCOPED_TRACE(peer.entry.id);
+    EndpointConfig config;
+    config.fallback_scsv = true;
+    const auto events = server_events(peer, config);
+    ASSERT_EQ(events.size(), 1u) << "expected the result alone, without `listening`";
+    const auto& outcome = events[0]["outcome"];
+    EXPECT_EQ(outcome["stage"], "configure");
+    EXPECT_EQ(outcome["refused"]["setting"], "fallback_scsv") << outcome.dump();
+    EXPECT_NE(outcome["refused"]["reason"].get<std::string>().find("client-only setting"),
+              std::string::npos)
+        << outcome.dump();
   }
 }
 

@@ -143,7 +143,7 @@ TEST_F(MisbehavingPeer, WrongProtocolVersionIsAnError) {
   const auto t = run(fake_peer("claims-x25519"), fake_peer("wrong-protocol"));
   EXPECT_EQ(t.result.verdict.status, Status::error);
   EXPECT_NE(t.result.verdict.reason.find("server peer wrong-protocol@fixture speaks peer protocol "
-                                         "99, but this runner speaks protocol 4"),
+                                         "99, but this runner speaks protocol 5"),
             std::string::npos)
       << t.result.verdict.reason;
 }
@@ -461,7 +461,7 @@ TEST(PeerProbe, GarbageAndHangsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("peer caps-protocol-1@fixture"), std::string::npos)
         << e.what();
     EXPECT_NE(
-        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 4"),
+        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 5"),
         std::string::npos)
         << e.what();
   }

@@ -14,6 +14,7 @@ TEST(ProtocolJson, EndpointConfigRoundTrips) {
             ExternalPsk{std::string("\0\xff", 2), "01", "SHA256"}};
   c.psk_modes = std::vector<std::string>{"psk_ke"};
   c.cert_with_extern_psk = true;
+  c.fallback_scsv = true;
   c.server_preference = false;
   c.timeout_ms = 1234;
   const auto back = endpoint_config_from_json(to_json(c));
@@ -24,6 +25,8 @@ TEST(ProtocolJson, EndpointConfigRoundTrips) {
   EXPECT_EQ(to_json(c)["psks"][1]["identity_hex"], "00ff");
   EXPECT_EQ(back.psk_modes, c.psk_modes);
   EXPECT_TRUE(back.cert_with_extern_psk);
+  EXPECT_TRUE(back.fallback_scsv);
+  EXPECT_FALSE(endpoint_config_from_json(nlohmann::json::object()).fallback_scsv);
   EXPECT_FALSE(endpoint_config_from_json(nlohmann::json::object()).psk_modes.has_value());
   EXPECT_EQ(back.server_preference, std::optional<bool>(false));
   EXPECT_EQ(back.timeout_ms, 1234u);
@@ -56,6 +59,9 @@ TEST(ProtocolJson, RejectsUnknownKeysAndBadValuesByName) {
   EXPECT_NE(message({{"psk_modes", nlohmann::json::array()}}).find("null"), std::string::npos);
   EXPECT_NE(message({{"psk_modes", {"psk_ke", "psk_ke"}}}).find("twice"), std::string::npos);
   EXPECT_NE(message({{"timeout_ms", 0}}).find("config.timeout_ms"), std::string::npos);
+  EXPECT_NE(
+      message({{"fallback_scsv", "yes"}}).find("config.fallback_scsv: expected true or false"),
+      std::string::npos);
 }
 
 TEST(ProtocolJson, OutcomeRoundTripsWithNames) {

@@ -140,6 +140,19 @@ TEST(Requirements, NamesEveryMissingCapability) {
   EXPECT_EQ(v.reason, "server b@host lacks group x448");
 }
 
+// A client asked to send TLS_FALLBACK_SCSV needs a stack whose probe saw it on the wire.
+TEST(Requirements, FallbackScsvNeedsTheFeature) {
+  EndpointConfig config;
+  config.fallback_scsv = true;
+  auto caps = full_caps();
+  EXPECT_EQ(missing_capabilities(config, caps, {}),
+            (std::vector<std::string>{"lacks feature fallback_scsv"}));
+  caps.features = {Feature::fallback_scsv};
+  EXPECT_TRUE(missing_capabilities(config, caps, {}).empty());
+  config.fallback_scsv = false;
+  EXPECT_TRUE(missing_capabilities(config, full_caps(), {}).empty());
+}
+
 TEST(Requirements, ImplementedIsNotEnoughWithoutRequireOrExclude) {
   auto caps = full_caps();
   // A server that always keeps its AES-256 suite on, and cannot be made to use x25519 on
