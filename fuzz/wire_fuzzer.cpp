@@ -1,6 +1,7 @@
 // Bytes as the two directions of a recorded connection (wire_input.hpp), through the entry
 // the runner uses for every cell (observe_handshake, which must be total), then every hello it
 // read is written back with the wire writer and parsed again: the fields must agree.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "client_hello_parser.hpp"
+#include "hello_message.hpp"
 #include "hello_writer.hpp"
 #include "server_hello_parser.hpp"
 #include "tls_transcript.hpp"
@@ -112,6 +114,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)to_json(wire_seen).dump();
     for (const auto& hello : wire_seen.client_hellos) round_trip(hello);
     for (const auto& hello : wire_seen.server_hellos) round_trip(hello);
+  }
+  // The attacker's editable hello (hello_message.hpp) must be lossless: whatever it reads as
+  // a whole hello, it writes back byte for byte.
+  for (const auto stream : {client_to_server, server_to_client}) {
+    if (const auto hello = wire::read_hello_message(stream)) {
+      const auto written = wire::write_hello_message(*hello);
+      if (!std::equal(written.begin(), written.end(), stream.begin(), stream.end()))
+        disagree("an editable hello written back");
+    }
   }
   return 0;
 }

@@ -47,7 +47,8 @@ bool read_key_shares(const ByteReader& ext, ClientHelloObservation& hello) {
   // §4.2.8: KeyShareEntry client_shares<0..2^16-1>, each a group and key_exchange<1..2^16-1>.
   const auto shares = read_client_key_shares(ext.rest());
   if (!shares) return false;
-  for (const auto& share : *shares) hello.key_shares.push_back({share.group, share.key_exchange.size()});
+  for (const auto& share : *shares)
+    hello.key_shares.push_back({share.group, share.key_exchange.size()});
   return true;
 }
 

@@ -73,8 +73,8 @@ std::optional<std::string> downgrade_sentinel(const WireObservation& observation
 std::optional<bool> client_answered_server_hello(const WireObservation& observation) {
   if (observation.server_hellos.empty()) return std::nullopt;
   const auto& sent = observation.client_to_server;
-  const auto client_hellos = static_cast<std::size_t>(
-      std::count(sent.handshake_messages.begin(), sent.handshake_messages.end(), wire::kClientHello));
+  const auto client_hellos = static_cast<std::size_t>(std::count(
+      sent.handshake_messages.begin(), sent.handshake_messages.end(), wire::kClientHello));
   return sent.handshake_messages.size() > client_hellos || sent.encrypted_record_count > 0;
 }
 

@@ -15,8 +15,7 @@ std::vector<std::uint8_t> write_records(std::uint8_t content_type,
   ByteWriter w;
   std::size_t offset = 0;
   do {
-    const auto fragment =
-        payload.subspan(offset, std::min(max_fragment, payload.size() - offset));
+    const auto fragment = payload.subspan(offset, std::min(max_fragment, payload.size() - offset));
     w.u8(content_type);
     w.u16(legacy_record_version);
     w.vector(2, [&](ByteWriter& v) { v.bytes(fragment); });

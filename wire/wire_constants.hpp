@@ -32,6 +32,6 @@ inline constexpr std::array<std::uint8_t, 32> kHelloRetryRequestRandom = {
 // RFC 8446 §4.1.3: a TLS 1.3 server that negotiates an older version ends ServerHello.random
 // with "DOWNGRD" and 01 (TLS 1.2) or 00 (TLS 1.1 or below).
 inline constexpr std::array<std::uint8_t, 7> kDowngradeSentinelPrefix = {0x44, 0x4F, 0x57, 0x4E,
-                                                                          0x47, 0x52, 0x44};
+                                                                         0x47, 0x52, 0x44};
 
 }  // namespace tlsmatrix::wire

@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "observation_queries.hpp"
 #include "tls_registry.hpp"
 #include "tls_transcript.hpp"
-#include "observation_queries.hpp"
 #include "wire_names.hpp"
 
 namespace tlsmatrix {
@@ -121,9 +121,8 @@ json server_hello_json(const ServerHelloObservation& hello, const std::string& n
           {"key_share_group", coded(hello.key_share_group, &group_name)},
           {"key_share_length", optional_value(hello.key_share_length)},
           {"psk_selected_identity", optional_value(hello.psk_selected_identity)},
-          {"downgrade_sentinel", hello.hello_retry_request
-                                     ? json(nullptr)
-                                     : json(*downgrade_sentinel_name(hello))},
+          {"downgrade_sentinel",
+           hello.hello_retry_request ? json(nullptr) : json(*downgrade_sentinel_name(hello))},
           {"extensions",
            coded_list(hello.extensions, &wire::extension_name, name + ".extensions", truncated)}};
 }

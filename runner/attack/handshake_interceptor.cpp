@@ -158,8 +158,7 @@ std::optional<MessageDelivery> HandshakeInterceptor::intercept(
     return std::nullopt;
   auto hello = wire::read_hello_message(message);
   if (!hello) return std::nullopt;  // malformed: the peers' own checks meet it unchanged
-  const auto target =
-      from_client ? MutationTarget::client_hello : MutationTarget::server_hello;
+  const auto target = from_client ? MutationTarget::client_hello : MutationTarget::server_hello;
   const bool retry_request = hello->is_hello_retry_request();
   MessageDelivery delivery;
   bool changed = false;
@@ -197,9 +196,9 @@ void HandshakeInterceptor::deliver(bool from_client, const MessageDelivery& deli
                                                      record_version)});
   write(out, from_client, delivery.records_before);
   if (delivery.message.empty()) return;
-  const auto records = wire::write_records(
-      wire::kHandshake, delivery.message, record_version,
-      delivery.record_size ? delivery.record_size : wire::kMaxPlaintextLength);
+  const auto records =
+      wire::write_records(wire::kHandshake, delivery.message, record_version,
+                          delivery.record_size ? delivery.record_size : wire::kMaxPlaintextLength);
   if (!delivery.byte_writes) {
     write(out, from_client, records);
     return;
@@ -207,8 +206,7 @@ void HandshakeInterceptor::deliver(bool from_client, const MessageDelivery& deli
   for (const auto byte : records) out.push_back({from_client, {byte}});
 }
 
-void HandshakeInterceptor::release_held_handshake(bool from_client,
-                                                  std::vector<RelayWrite>& out) {
+void HandshakeInterceptor::release_held_handshake(bool from_client, std::vector<RelayWrite>& out) {
   auto& dir = from_client ? client_to_server_ : server_to_client_;
   if (dir.handshake.empty()) return;
   write(out, from_client, wire::write_records(wire::kHandshake, dir.handshake, dir.record_version));

@@ -24,8 +24,8 @@ struct RelayWrite {
 // What one mutation did on one connection.
 struct MutationRecord {
   const Mutation* mutation = nullptr;
-  int applied = 0;                   // messages it changed
-  std::vector<std::string> did;      // what it did, once per distinct detail
+  int applied = 0;                    // messages it changed
+  std::vector<std::string> did;       // what it did, once per distinct detail
   std::optional<std::string> absent;  // why a message it targets gave it nothing to change
 };
 

@@ -54,7 +54,8 @@ struct MutationDefinition;
 struct Mutation {
   const MutationDefinition* definition = nullptr;
   MutationParams params;
-  std::map<std::string, std::vector<std::string>> written;  // the parameters as the suite wrote them
+  std::map<std::string, std::vector<std::string>>
+      written;  // the parameters as the suite wrote them
   int line = 0;
 };
 

@@ -141,8 +141,7 @@ MutationOutcome set_legacy_version(const MutationParams& p, HelloMessage& hello,
                              version_name(*p.version)));
 }
 
-MutationOutcome set_psk_modes(const MutationParams& p, HelloMessage& hello, MessageDelivery&,
-                              int) {
+MutationOutcome set_psk_modes(const MutationParams& p, HelloMessage& hello, MessageDelivery&, int) {
   auto* ext = hello.extension(wire::kExtPskKeyExchangeModes);
   if (!ext) return absent("the ClientHello has no psk_key_exchange_modes");
   ext->data = wire::write_u8_list(p.psk_modes);
@@ -169,15 +168,15 @@ MutationOutcome add_fallback_scsv(const MutationParams&, HelloMessage& hello, Me
   return applied("appended TLS_FALLBACK_SCSV to cipher_suites");
 }
 
-MutationOutcome remove_cipher_suite(const MutationParams& p, HelloMessage& hello,
-                                    MessageDelivery&, int) {
+MutationOutcome remove_cipher_suite(const MutationParams& p, HelloMessage& hello, MessageDelivery&,
+                                    int) {
   if (std::erase(hello.cipher_suites, *p.cipher_suite) == 0)
     return absent(fmt::format("the ClientHello offers no {}", cipher_suite_name(*p.cipher_suite)));
   return applied(fmt::format("removed {} from cipher_suites", cipher_suite_name(*p.cipher_suite)));
 }
 
-MutationOutcome reverse_cipher_suites(const MutationParams&, HelloMessage& hello,
-                                      MessageDelivery&, int) {
+MutationOutcome reverse_cipher_suites(const MutationParams&, HelloMessage& hello, MessageDelivery&,
+                                      int) {
   if (hello.cipher_suites.size() < 2)
     return absent("the ClientHello offers fewer than two cipher suites");
   std::reverse(hello.cipher_suites.begin(), hello.cipher_suites.end());
@@ -185,8 +184,8 @@ MutationOutcome reverse_cipher_suites(const MutationParams&, HelloMessage& hello
                              cipher_suite_name(hello.cipher_suites.front())));
 }
 
-MutationOutcome truncate_key_share(const MutationParams& p, HelloMessage& hello,
-                                   MessageDelivery&, int) {
+MutationOutcome truncate_key_share(const MutationParams& p, HelloMessage& hello, MessageDelivery&,
+                                   int) {
   return edit_client_share(hello, *p.group, [&](KeyShareEntry& share) {
     share.key_exchange.pop_back();
     return applied(fmt::format("the {} key share shortened by one byte to {} bytes",
@@ -205,20 +204,20 @@ MutationOutcome break_mlkem_key(const MutationParams& p, HelloMessage& hello, Me
     // §4.2.1): the first coefficient becomes 4095, not below q = 3329.
     share.key_exchange[*offset] = 0xFF;
     share.key_exchange[*offset + 1] |= 0x0F;
-    return applied(fmt::format(
-        "the first coefficient of the {} encapsulation key set to 4095 (>= q = 3329)",
-        group_name(share.group)));
+    return applied(
+        fmt::format("the first coefficient of the {} encapsulation key set to 4095 (>= q = 3329)",
+                    group_name(share.group)));
   });
 }
 
 MutationOutcome forge_hello_retry_request(const MutationParams& p, HelloMessage& hello,
                                           MessageDelivery& delivery, int times_applied) {
   if (times_applied > 0) return {};  // only the first ClientHello is answered by the attacker
-  const auto tls13 = std::find_if(hello.cipher_suites.begin(), hello.cipher_suites.end(),
-                                  [](std::uint16_t s) {
-                                    const auto info = cipher_suite_by_code(s);
-                                    return info && info->tls13;
-                                  });
+  const auto tls13 =
+      std::find_if(hello.cipher_suites.begin(), hello.cipher_suites.end(), [](std::uint16_t s) {
+        const auto info = cipher_suite_by_code(s);
+        return info && info->tls13;
+      });
   if (tls13 == hello.cipher_suites.end())
     return absent("the ClientHello offers no TLS 1.3 cipher suite");
   wire::ServerHelloSpec hrr;
@@ -240,8 +239,7 @@ MutationOutcome split_records(const MutationParams& p, HelloMessage&, MessageDel
   return applied(fmt::format("sent in records of {} bytes", p.record_size));
 }
 
-MutationOutcome byte_writes(const MutationParams&, HelloMessage&, MessageDelivery& delivery,
-                            int) {
+MutationOutcome byte_writes(const MutationParams&, HelloMessage&, MessageDelivery& delivery, int) {
   delivery.byte_writes = true;
   return applied("sent one byte per TCP write");
 }
@@ -254,8 +252,8 @@ MutationOutcome inject_alert(const MutationParams& p, HelloMessage&, MessageDeli
   return applied(fmt::format("sent a plaintext fatal {} alert ahead of it", alert_name(*p.alert)));
 }
 
-MutationOutcome rewrite_server_random(const MutationParams&, HelloMessage& hello,
-                                      MessageDelivery&, int) {
+MutationOutcome rewrite_server_random(const MutationParams&, HelloMessage& hello, MessageDelivery&,
+                                      int) {
   hello.random[0] ^= 0x01;
   return applied("flipped a bit of ServerHello.random");
 }
@@ -460,8 +458,8 @@ Mutation parse_mutation(const std::string& name,
           fmt::format("mutation {}: '{}' takes one value ({})", name, d.name, d.values));
     for (const auto& value : given->second)
       if (!d.store(value, mutation.params))
-        throw std::invalid_argument(fmt::format("mutation {}: '{}' is not a valid {} ({})", name,
-                                                value, d.name, d.values));
+        throw std::invalid_argument(
+            fmt::format("mutation {}: '{}' is not a valid {} ({})", name, value, d.name, d.values));
   }
   return mutation;
 }

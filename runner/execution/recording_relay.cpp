@@ -11,9 +11,7 @@ namespace tlsmatrix {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 // One relayed connection: the client's socket, the one to the server, and what passed. Each
 // read goes through the attacker, if any, into the outbox of the peer it is for; a direction
@@ -67,24 +65,23 @@ struct RecordingRelay::Connection {
   Outbox& outbox_for(const Direction& dir) { return from_client(dir) ? to_server : to_client; }
 
   void pump(Direction& dir) {
-    source(dir).async_read_some(
-        asio::buffer(dir.buffer),
-        [this, &dir](const boost::system::error_code& ec, std::size_t n) {
-          if (ec) return finish(dir);
-          const std::span<const std::uint8_t> read(dir.buffer.data(), n);
-          keep(dir.bytes, read, segments, from_client(dir));
-          if (interceptor) {
-            send(interceptor->on_read(from_client(dir), read));
-          } else {
-            post(outbox_for(dir), read);
-          }
-          auto& box = outbox_for(dir);
-          box.on_empty = [this, &dir, &box] {
-            if (box.failed) return finish(dir);
-            pump(dir);
-          };
-          kick(box);
-        });
+    source(dir).async_read_some(asio::buffer(dir.buffer),
+                                [this, &dir](const boost::system::error_code& ec, std::size_t n) {
+                                  if (ec) return finish(dir);
+                                  const std::span<const std::uint8_t> read(dir.buffer.data(), n);
+                                  keep(dir.bytes, read, segments, from_client(dir));
+                                  if (interceptor) {
+                                    send(interceptor->on_read(from_client(dir), read));
+                                  } else {
+                                    post(outbox_for(dir), read);
+                                  }
+                                  auto& box = outbox_for(dir);
+                                  box.on_empty = [this, &dir, &box] {
+                                    if (box.failed) return finish(dir);
+                                    pump(dir);
+                                  };
+                                  kick(box);
+                                });
   }
 
   void send(const std::vector<RelayWrite>& writes) {

@@ -27,7 +27,7 @@ inline bool record_capped(const std::vector<std::uint8_t>& recorded) {
 // capture replays them in that order, so a dissector sees each flight after the one it answers).
 struct RelayedSegment {
   bool from_client = true;
-  std::size_t length = 0;  // the bytes kept of this read, taken in turn from its direction
+  std::size_t length = 0;      // the bytes kept of this read, taken in turn from its direction
   std::uint64_t sequence = 0;  // orders reads and an attacker's writes of one connection
 };
 

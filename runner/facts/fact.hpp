@@ -34,6 +34,8 @@ enum class Fact {
   client_hello_bytes,
   client_key_share_bytes,
   server_key_share_bytes,
+  downgrade_sentinel,
+  client_answered_server_hello,
 };
 
 // The type of a fact's values: which values a suite may name, and their JSON form.
@@ -48,6 +50,7 @@ enum class ValueKind {
   psk_mode,      // "psk_ke" / "psk_dhe_ke" (RFC 8446 §4.2.9)
   psk_modes,     // a client's list of them in wire order, "+"-joined
   text,          // any text the configuration names, such as a PSK identity
+  sentinel,      // "tls1.2" / "tls1.1_or_below" / "none" (RFC 8446 §4.1.3)
 };
 
 // How the sources of a fact are combined.

@@ -110,6 +110,15 @@ std::optional<std::string> wire_server_key_share_bytes(const WireObservation& w)
   return std::to_string(*w.server_hellos.back().key_share_length);
 }
 
+std::optional<std::string> wire_downgrade_sentinel(const WireObservation& w) {
+  return downgrade_sentinel(w);
+}
+std::optional<std::string> wire_client_answered_server_hello(const WireObservation& w) {
+  const auto answered = client_answered_server_hello(w);
+  if (!answered) return std::nullopt;
+  return bool_text(*answered);
+}
+
 constexpr const char* kUnknown = "unknown";
 
 // clang-format off
@@ -221,6 +230,19 @@ const std::array kFacts = {
     .use = FactUse::record_only, .absent = kUnknown,
     .values = "bytes",
     .read_from = "the ServerHello on the wire: the key_exchange bytes of its key share"},
+  FactDefinition{.fact = Fact::downgrade_sentinel, .name = "downgrade_sentinel",
+    .kind = ValueKind::sentinel, .merge = Merge::wire_only,
+    .from_wire = wire_downgrade_sentinel, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "`tls1.2`, `tls1.1_or_below`, `none`",
+    .read_from = "the ServerHello the server sent: the last 8 bytes of its random (RFC 8446 §4.1.3)"},
+  FactDefinition{.fact = Fact::client_answered_server_hello, .name = "client_answered_server_hello",
+    .kind = ValueKind::boolean, .merge = Merge::wire_only,
+    .from_wire = wire_client_answered_server_hello, .from_peer = nullptr,
+    .use = FactUse::expect_and_record, .absent = kUnknown,
+    .values = "`true`, `false`",
+    .read_from = "what the client sent after the ServerHello: a handshake message after its last "
+                 "ClientHello or a protected record (`false`: it stopped at the ServerHello)"},
 };
 // clang-format on
 
@@ -278,6 +300,8 @@ bool valid_fact_value(Fact fact, const std::string& v) {
              v == "psk_ke+psk_dhe_ke";
     case ValueKind::text:
       return !v.empty();
+    case ValueKind::sentinel:
+      return v == "tls1.2" || v == "tls1.1_or_below" || v == "none";
   }
   return false;
 }

@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "client_hello_parser.hpp"
@@ -71,7 +75,8 @@ TEST(HandshakeInterceptor, WithoutAMatchingMutationBytesPassUnchanged) {
   const auto hello = client_hello();
   // Over three reads, one of them inside the record header.
   Bytes out;
-  for (const auto& [from, to] : {std::pair{0, 3}, {3, 100}, {100, static_cast<int>(hello.size())}}) {
+  for (const auto& [from, to] :
+       {std::pair{0, 3}, {3, 100}, {100, static_cast<int>(hello.size())}}) {
     const auto writes = interceptor.on_read(true, std::span(hello).subspan(from, to - from));
     const auto part = to_server(writes);
     out.insert(out.end(), part.begin(), part.end());
@@ -168,6 +173,28 @@ TEST(Mutations, ParametersAreCheckedWhenTheSuiteIsLoaded) {
   EXPECT_THROW(mutation("split_records", {{"record_size", {"0"}}}), std::invalid_argument);
   EXPECT_EQ(mutation_text(mutation("set_supported_versions", {{"versions", {"TLSv1.2"}}})),
             "set_supported_versions(versions: [TLSv1.2])");
+}
+
+// suites/README.md's table under "## The attacker" is the mutation table, row for row.
+TEST(Mutations, SuiteDocumentationListsEveryRowAsTheTableSaysIt) {
+  std::ifstream doc(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "suites" / "README.md");
+  std::map<std::string, std::string> documented;
+  bool in_section = false;
+  for (std::string line; std::getline(doc, line);) {
+    if (line.starts_with("## ")) in_section = line.starts_with("## The attacker");
+    if (!in_section || !line.starts_with("| `")) continue;
+    documented[line.substr(3, line.find('`', 3) - 3)] = line;
+  }
+  std::map<std::string, std::string> typed;
+  for (const auto& m : mutation_table()) {
+    std::string params;
+    for (const auto p : m.params)
+      params += (params.empty() ? "`" : ", `") + std::string(mutation_param_name(p)) + "`";
+    typed[m.name] = std::string("| `") + m.name + "` | " +
+                    (m.target == MutationTarget::client_hello ? "ClientHello" : "ServerHello") +
+                    " | " + (params.empty() ? "none" : params) + " | " + m.description + " |";
+  }
+  EXPECT_EQ(documented, typed);
 }
 
 }  // namespace

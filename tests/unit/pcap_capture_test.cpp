@@ -92,8 +92,8 @@ TEST(PcapCapture, AnEmptyRecordIsAFileWithoutPackets) {
 TEST(PcapCapture, AnAttackedConnectionIsTwoLegs) {
   auto bytes_seen = relayed("CH", "SH", {{true, 2, 0}, {false, 2, 3}});
   bytes_seen.attacked = true;
-  bytes_seen.server_received = bytes("ch");      // the attacker rewrote the ClientHello
-  bytes_seen.client_received = bytes("sh");      // and the ServerHello
+  bytes_seen.server_received = bytes("ch");  // the attacker rewrote the ClientHello
+  bytes_seen.client_received = bytes("sh");  // and the ServerHello
   bytes_seen.received_segments = {{true, 2, 1}, {false, 2, 4}};
   const auto packets = packets_of(pcap_capture({bytes_seen}));
   ASSERT_EQ(packets.size(), 2u * (6 + 2));
