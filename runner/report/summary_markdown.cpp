@@ -1,6 +1,7 @@
 #include "summary_markdown.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -38,6 +39,56 @@ std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
   return md + "\n";
 }
 
+// A downgrade that worked: an attacked cell (`relay:`) whose scenario expects the handshake to
+// be refused, yet it completed. Such a cell is a `fail`, and it heads the summary whatever the
+// known-deviation files say.
+bool attack_completed(const CellResult& c) {
+  if (!c.scenario || c.scenario->relay.empty()) return false;
+  return std::any_of(c.verdict.checks.begin(), c.verdict.checks.end(), [](const CheckResult& r) {
+    return r.expectation && r.expectation->fact == Fact::handshake && r.observed == "success" &&
+           r.expectation->any_of == std::vector<std::string>{"refused"};
+  });
+}
+
+// The attacker of each scenario that has one; what it did per cell is in matrix.json.
+std::string attacks_markdown(const Suite& suite) {
+  std::string md;
+  for (const auto& scenario : suite.scenarios) {
+    if (scenario.relay.empty()) continue;
+    std::vector<std::string> attack;
+    for (const auto& m : scenario.relay) attack.push_back(mutation_text(m));
+    md += fmt::format("| `{}` | {} |\n", scenario.id,
+                      markdown_cell(fmt::format("{}", fmt::join(attack, "; "))));
+  }
+  if (md.empty()) return md;
+  return "\nThe attacker in the relay, per scenario (what it did in each cell: matrix.json "
+         "`attack`):\n\n| scenario | mutations |\n|---|---|\n" +
+         md;
+}
+
+std::string completed_attacks_markdown(const std::vector<CellResult>& cells) {
+  const auto attacked = std::count_if(cells.begin(), cells.end(), [](const CellResult& c) {
+    return c.scenario && !c.scenario->relay.empty();
+  });
+  if (attacked == 0) return "";
+  auto completed = sorted_most_severe_first(cells);
+  std::erase_if(completed, [](const CellResult* c) { return !attack_completed(*c); });
+  if (completed.empty())
+    return fmt::format("No downgrade attempt completed a handshake ({} attacked cells).\n\n",
+                       attacked);
+  std::string md =
+      "## Downgrade attempts that completed a handshake\n\n| status | cell | attack | reason |\n"
+      "|---|---|---|---|\n";
+  for (const auto* c : completed) {
+    std::vector<std::string> attack;
+    for (const auto& m : c->scenario->relay) attack.push_back(mutation_text(m));
+    md += fmt::format("| {} | `{}` | {} | {} |\n", status_name(c->verdict.status), c->id,
+                      markdown_cell(fmt::format("{}", fmt::join(attack, "; "))),
+                      markdown_cell(c->verdict.reason));
+  }
+  return md + "\n";
+}
+
 std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Peer>& peers,
                                        const std::vector<Suite>& suites,
                                        const std::vector<CellResult>& cells) {
@@ -52,6 +103,7 @@ std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Pe
       "unexpected** (not the result the known-deviation files expect).\n\n",
       all.total(), all[Status::pass], all[Status::deviation], all[Status::fail],
       all[Status::unsupported], all[Status::error], all.unexpected);
+  md += completed_attacks_markdown(cells);
   md += unexpected_cells_markdown(cells);
 
   md += "## Peers\n\n| id | library | version | environment |\n|---|---|---|---|\n";
@@ -68,6 +120,7 @@ std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Pe
     if (it == tallies.end()) continue;
     md += fmt::format("\n### {} — {}\n\n{}", suite.id, suite.title,
                       render_markdown(status_grid(it->second, peers)));
+    md += attacks_markdown(suite);
   }
 
   md += defaults_markdown(defaults_entries(suites, peers, cells), peers);

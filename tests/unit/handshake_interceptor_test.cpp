@@ -165,6 +165,64 @@ TEST(HandshakeInterceptor, EncryptedRecordsPassUntouched) {
   EXPECT_EQ(interceptor.records().front().applied, 1);
 }
 
+// A record as a peer sent it (tests/fixtures/captured/README.md).
+Bytes captured(const std::string& name) {
+  std::ifstream in(std::filesystem::path(TLSMATRIX_SOURCE_DIR) / "tests/fixtures/captured" / name);
+  std::string hex;
+  in >> hex;
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+// OpenSSL 3.6's real ClientHello, read in two pieces cut at every offset: unattacked it comes
+// out byte for byte, and attacked it reads back with exactly the change made.
+TEST(HandshakeInterceptor, CapturedClientHelloAtEveryCut) {
+  const auto hello = captured("openssl-3.6.5-client-hello-x25519mlkem768-x25519.hex");
+  ASSERT_GT(hello.size(), 1200u);
+  const auto original = received_hello(hello);
+  ASSERT_EQ(original.key_shares.size(), 2u);
+  const std::vector untouched = {mutation("rewrite_server_random")};
+  const std::vector stripped = {mutation("remove_group", {{"group", {"X25519MLKEM768"}}})};
+  for (std::size_t cut = 0; cut <= hello.size(); cut += 7) {
+    for (const auto* attack : {&untouched, &stripped}) {
+      HandshakeInterceptor interceptor(*attack);
+      auto out = to_server(interceptor.on_read(true, std::span(hello).first(cut)));
+      const auto rest = to_server(interceptor.on_read(true, std::span(hello).subspan(cut)));
+      out.insert(out.end(), rest.begin(), rest.end());
+      if (attack == &untouched) {
+        ASSERT_EQ(out, hello) << "cut at " << cut;
+        continue;
+      }
+      const auto seen = received_hello(out);
+      ASSERT_EQ(seen.supported_groups, std::vector<std::uint16_t>{kX25519}) << "cut at " << cut;
+      ASSERT_EQ(seen.key_shares.size(), 1u);
+      EXPECT_EQ(seen.cipher_suites, original.cipher_suites);
+      EXPECT_EQ(seen.extensions, original.extensions);
+      EXPECT_EQ(seen.message_length, original.message_length - 2 - 4 - 1216);
+    }
+  }
+}
+
+TEST(HandshakeInterceptor, CapturedServerHelloShareAndRandom) {
+  const auto hello = captured("openssl-3.6.5-server-hello-x25519.hex");
+  const std::vector attack = {mutation("truncate_server_key_share"),
+                              mutation("rewrite_server_random")};
+  HandshakeInterceptor interceptor(attack);
+  Bytes out;
+  for (const auto& w : interceptor.on_read(false, hello))
+    if (!w.to_server) out.insert(out.end(), w.bytes.begin(), w.bytes.end());
+  const auto before = observe_handshake({}, hello).server_hellos.at(0);
+  const auto after = observe_handshake({}, out).server_hellos.at(0);
+  EXPECT_EQ(after.key_share_group, before.key_share_group);
+  EXPECT_EQ(*after.key_share_length, *before.key_share_length - 1);
+  EXPECT_EQ(after.version, 0x0304);
+  EXPECT_EQ(interceptor.records()[0].applied, 1);
+  EXPECT_EQ(interceptor.records()[1].applied, 1);
+  EXPECT_NE(out, hello);
+}
+
 TEST(Mutations, ParametersAreCheckedWhenTheSuiteIsLoaded) {
   EXPECT_THROW(mutation("no_such_mutation"), std::invalid_argument);
   EXPECT_THROW(mutation("remove_group"), std::invalid_argument);

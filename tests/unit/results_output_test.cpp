@@ -16,11 +16,50 @@
 #include "run_info.hpp"
 #include "safe_text.hpp"
 #include "scenario_loader.hpp"
+#include "summary_markdown.hpp"
 
 namespace tlsmatrix {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A handshake that completed although the scenario attacked it and expects a refusal: a
+// downgrade that worked. It heads summary.md, above the unexpected cells, with its attack.
+TEST(SummaryMarkdown, CompletedDowngradeAttemptComesFirst) {
+  Suite suite;
+  suite.id = "downgrade";
+  Scenario scenario;
+  scenario.id = "stripped";
+  scenario.relay.push_back(parse_mutation("remove_group", {{"group", {"x25519"}}}));
+  Expectation refused;
+  refused.fact = Fact::handshake;
+  refused.any_of = {"refused"};
+  scenario.expectations.push_back(refused);
+  suite.scenarios.push_back(scenario);
+  Peer peer;
+  peer.entry.id = "a@host";
+  CellResult cell;
+  cell.id = "downgrade/stripped/a@host->a@host";
+  cell.suite = &suite;
+  cell.scenario = &suite.scenarios.front();
+  cell.client = cell.server = &peer;
+  cell.verdict.status = Status::fail;
+  cell.verdict.reason = "expected refused, observed success";
+  cell.verdict.checks.push_back(
+      {&suite.scenarios.front().expectations.front(), 1, "success", "fail"});
+  RunInfo info;
+  const auto md = summary_markdown(info, {peer}, {suite}, {cell});
+  const auto completed = md.find("## Downgrade attempts that completed a handshake");
+  ASSERT_NE(completed, std::string::npos) << md;
+  EXPECT_LT(completed, md.find("## Unexpected cells")) << md;
+  EXPECT_NE(md.find("| fail | `downgrade/stripped/a@host->a@host` | remove_group(group: x25519) |"),
+            std::string::npos)
+      << md;
+
+  cell.verdict.checks.front().observed = "refused";  // the attack was caught
+  EXPECT_EQ(summary_markdown(info, {peer}, {suite}, {cell}).find("## Downgrade attempts"),
+            std::string::npos);
+}
 
 TEST(SafeText, JsonTextReplacesBytesThatAreNotUtf8) {
   const nlohmann::json value = {{"error", "caf\xe9"}};

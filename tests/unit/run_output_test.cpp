@@ -168,6 +168,45 @@ TEST_F(RunOutput, BytesThatAreNotUtf8AndEscapesEndInValidResults) {
   EXPECT_FALSE(has_control_character(read_file(dir_ / "stderr")));
 }
 
+// An attacked scenario: matrix.json says what the attacker did (nothing: no hello crossed the
+// relay, so it found neither a target nor an absence) and summary.md names the attack. Peers
+// that only claim a handshake make the cell `error`, not a completed downgrade.
+TEST_F(RunOutput, AttackedScenarioIsReportedInMatrixAndSummary) {
+  results_ = dir_ / "results";
+  std::ofstream(dir_ / "suites/attack.yaml") << R"(schema_version: 1
+suite: attack
+title: attack
+scenarios:
+  - id: stripped
+    title: stripped
+    client: {groups: [x25519, secp256r1], key_shares: [x25519]}
+    server: {groups: [x25519, secp256r1]}
+    relay:
+      - mutation: remove_group
+        group: x25519
+    expect:
+      - handshake: refused
+        cite: RFC 8446 Appendix E.1
+)";
+  write_catalog({{"claims@fixture", "claims-x25519"}});
+  EXPECT_EQ(run("--suite attack"), 1) << read_file(dir_ / "stderr");
+  const auto folder = run_folder();
+  const auto matrix = parse_json(read_file(folder / "matrix.json"));
+  ASSERT_EQ(matrix["cells"].size(), 1u);
+  const auto& attack = matrix["cells"][0]["attack"];
+  ASSERT_EQ(attack.size(), 1u);
+  EXPECT_EQ(attack[0]["mutation"], "remove_group");
+  EXPECT_EQ(attack[0]["params"]["group"], "x25519");
+  EXPECT_EQ(attack[0]["applied"], 0);
+  EXPECT_EQ(matrix["cells"][0]["status"], "error");
+  const auto summary = read_file(folder / "summary.md");
+  EXPECT_NE(summary.find("No downgrade attempt completed a handshake (1 attacked cells)"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("| `stripped` | remove_group(group: x25519) |"), std::string::npos)
+      << summary;
+}
+
 // Finding 2, the arguments: a --filter that is not UTF-8 could match nothing a suite names and
 // would end up in results as is, so the run refuses it before any work, naming it escaped.
 TEST_F(RunOutput, ArgumentThatIsNotUtf8IsRefusedBeforeAnyWork) {
