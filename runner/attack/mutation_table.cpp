@@ -440,7 +440,8 @@ Mutation parse_mutation(const std::string& name,
   Mutation mutation;
   mutation.definition = &*it;
   mutation.written = params;
-  for (const auto& [key, values] : params) {
+  for (const auto& entry : params) {
+    const auto& key = entry.first;
     const auto takes = std::find_if(it->params.begin(), it->params.end(), [&](MutationParam p) {
       return key == param_definition(p).name;
     });
