@@ -7,8 +7,30 @@ function(tlsmatrix_add_stack name)
   if(TLSMATRIX_STACKS AND NOT name IN_LIST TLSMATRIX_STACKS)
     return()
   endif()
+  # Seen by tlsmatrix_find_stack_library() in the adapter's CMakeLists.txt.
+  if(TLSMATRIX_STACKS)
+    set(TLSMATRIX_STACK_REQUESTED ON)
+  else()
+    set(TLSMATRIX_STACK_REQUESTED OFF)
+  endif()
   add_subdirectory(${PROJECT_SOURCE_DIR}/adapters/${name} ${PROJECT_BINARY_DIR}/adapters/${name})
 endfunction()
+
+# tlsmatrix_find_stack_library(PREFIX MODULE...): pkg_check_modules(PREFIX IMPORTED_TARGET
+# MODULE...) for an adapter's library, setting PREFIX_FOUND. A stack named in TLSMATRIX_STACKS
+# (as every environment's peer build does) must find it; a full build on a machine without the
+# library (bookworm ships no Botan 3) leaves that stack out with a message instead, so the
+# adapter's CMakeLists.txt says `if(NOT PREFIX_FOUND) return() endif()`.
+macro(tlsmatrix_find_stack_library prefix)
+  if(TLSMATRIX_STACK_REQUESTED)
+    pkg_check_modules(${prefix} REQUIRED IMPORTED_TARGET ${ARGN})
+  else()
+    pkg_check_modules(${prefix} QUIET IMPORTED_TARGET ${ARGN})
+    if(NOT ${prefix}_FOUND)
+      message(STATUS "${CMAKE_CURRENT_SOURCE_DIR}: ${ARGN} not found, so its peer is not built")
+    endif()
+  endif()
+endmacro()
 
 # tlsmatrix_add_peer(NAME SOURCES ... LIBRARIES ...): the adapter library and the peer
 # executable tlsmatrix-peer-NAME, recorded for the generated peer catalog.
