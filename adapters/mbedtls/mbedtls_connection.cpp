@@ -44,7 +44,6 @@ MbedtlsConnection::MbedtlsConnection(std::shared_ptr<EndpointContext> endpoint)
                    &ssl_, config_.server_name.empty() ? nullptr : config_.server_name.c_str()),
                "server_name", "setting the server name");
   }
-  mbedtls_ssl_set_verify(&ssl_, note_verification, this);
   if (config_.keylog) mbedtls_ssl_set_export_keys_cb(&ssl_, export_secret, this);
 }
 
@@ -97,12 +96,6 @@ int MbedtlsConnection::receive_from_socket(void* self, unsigned char* buf, std::
     if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_TIMEOUT;
     return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
   }
-}
-
-int MbedtlsConnection::note_verification(void* self, mbedtls_x509_crt* /*crt*/, int /*depth*/,
-                                         std::uint32_t* /*flags*/) {
-  static_cast<MbedtlsConnection*>(self)->chain_verified_ = true;
-  return 0;  // the library's own verdict stands
 }
 
 void MbedtlsConnection::export_secret(void* self, mbedtls_ssl_key_export_type type,
@@ -214,47 +207,47 @@ void MbedtlsConnection::fail(int ret) {
   }
 }
 
+std::optional<std::string> MbedtlsConnection::external_psk_identity() const {
+  if (config_.role == Role::server) return facts_.psk_identity;  // what our callback selected
+  // The client offers its one PSK (more are refused in configure()).
+  if (config_.psks.empty()) return std::nullopt;
+  return config_.psks.front().identity;
+}
+
 void MbedtlsConnection::describe_psk(HandshakeOutcome& out) const {
-  const int suite = mbedtls_ssl_get_ciphersuite_id_from_ssl(&ssl_);
-  const bool tls13 = mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_3;
-  if (!tls13) {
-    // TLS 1.2 carries external PSKs in the cipher suite itself.
-    if (cipher_suite_name(static_cast<std::uint16_t>(suite)).find("_PSK_") != std::string::npos) {
+  const bool server = config_.role == Role::server;
+  if (mbedtls_ssl_get_version_number(&ssl_) != MBEDTLS_SSL_VERSION_TLS1_3) {
+    // A TLS 1.2 server resumes exactly when it decrypted a ticket of its own (no session cache
+    // is configured); the client's library logs whether it resumed.
+    out.resumed = server ? facts_.ticket_accepted : facts_.tls12_resumed;
+    // TLS 1.2 carries an external PSK in the cipher suite itself.
+    const auto suite = static_cast<std::uint16_t>(mbedtls_ssl_get_ciphersuite_id_from_ssl(&ssl_));
+    if (!*out.resumed && cipher_suite_name(suite).find("_PSK_") != std::string::npos) {
       out.psk_used = true;
-      out.psk_identity = config_.role == Role::server
-                             ? facts_.psk_identity
-                             : std::optional(config_.psks.front().identity);
-      out.resumed = false;
-      return;
+      out.psk_identity = external_psk_identity();
     }
-  }
-  if (config_.role == Role::server) {
-    // Mbed TLS 3.6 exposes neither the key exchange mode nor a "resumed" flag; what it tells
-    // is which of its callbacks accepted a PSK: ours for an external PSK, or the ticket parser.
-    out.resumed = facts_.ticket_accepted;
-    out.psk_used = tls13 && (facts_.ticket_accepted || facts_.psk_identity.has_value());
-    if (out.psk_used && !facts_.ticket_accepted) out.psk_identity = facts_.psk_identity;
     return;
   }
-  // Client: every full handshake without a PSK carries the server's Certificate, which the
-  // verify callback sees when the chain is verified; an unverified one shows as the peer
-  // certificate only when no stored session could supply it.
-  const bool certificate_sent =
-      chain_verified_ || (!offered_session_ && mbedtls_ssl_get_peer_cert(&ssl_) != nullptr);
-  if (!config_.verify_server && offered_session_) return;  // the API cannot tell
-  const bool abbreviated = !certificate_sent;
-  if (!offered_session_) {
+  if (!facts_.key_exchange) return;  // the library logged no mode: nothing to say
+  out.psk_used = *facts_.key_exchange != "certificate";
+  if (!out.psk_used) {
     out.resumed = false;
-    out.psk_used = tls13 && abbreviated && !config_.psks.empty();
-    if (out.psk_used) out.psk_identity = config_.psks.front().identity;
-  } else if (config_.psks.empty()) {
-    out.resumed = abbreviated;
-    out.psk_used = tls13 && abbreviated;
+    return;
   }
+  out.psk_mode = facts_.key_exchange;
+  // A ticket's PSK, or an external one: the server knows which of its callbacks matched; a
+  // client offers a ticket or an external PSK, never both in one cell.
+  if (server)
+    out.resumed = facts_.ticket_accepted;
+  else if (offered_session_ != !config_.psks.empty())
+    out.resumed = offered_session_;
+  if (out.resumed == false) out.psk_identity = external_psk_identity();
 }
 
 void MbedtlsConnection::describe(HandshakeOutcome& out) const {
-  if (config_.role == Role::client && config_.session_tickets &&
+  // Mbed TLS signals each TLS 1.3 NewSessionTicket it read (none when tickets are off: it
+  // discards them); a TLS 1.2 ticket arrives inside the handshake without a signal.
+  if (config_.role == Role::client &&
       (!handshake_done_ || mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_3))
     out.tickets_received = facts_.tickets_received;
   if (handshake_done_) {
@@ -264,7 +257,8 @@ void MbedtlsConnection::describe(HandshakeOutcome& out) const {
     describe_psk(out);
   }
   // group and hello_retry_request stay null: Mbed TLS 3.6 has no API for either.
-  if (chain_verified_ || !offered_session_) out.peer_certificate = peer_certificate(ssl_);
+  // A resumed session keeps the certificate of the handshake that made it; none arrived now.
+  if (out.resumed != true) out.peer_certificate = peer_certificate(ssl_);
   out.alert_sent = alert_sent_;
   out.alert_received = alert_received_;
   if (!error_.empty()) out.error = error_;

@@ -36,7 +36,6 @@ class MbedtlsConnection final : public TlsConnection {
  private:
   static int send_to_socket(void* self, const unsigned char* buf, std::size_t len);
   static int receive_from_socket(void* self, unsigned char* buf, std::size_t len);
-  static int note_verification(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags);
   static void export_secret(void* self, mbedtls_ssl_key_export_type type,
                             const unsigned char* secret, std::size_t secret_len,
                             const unsigned char client_random[32],
@@ -50,6 +49,8 @@ class MbedtlsConnection final : public TlsConnection {
   void fail(int ret);
   // What the library says about PSK use and resumption in this handshake.
   void describe_psk(HandshakeOutcome& out) const;
+  // The identity of the external PSK in use (not a ticket's).
+  std::optional<std::string> external_psk_identity() const;
 
   std::shared_ptr<EndpointContext> endpoint_;
   const EndpointConfig& config_;
@@ -57,7 +58,6 @@ class MbedtlsConnection final : public TlsConnection {
   int fd_ = -1;
   bool handshake_done_ = false;
   bool offered_session_ = false;  // client: a previous session was offered
-  bool chain_verified_ = false;   // a peer certificate chain was verified in this handshake
   std::optional<Alert> alert_sent_;
   std::optional<Alert> alert_received_;
   std::string error_;

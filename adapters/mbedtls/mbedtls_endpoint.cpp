@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "hex_text.hpp"
 #include "mbedtls_names.hpp"
@@ -57,6 +58,7 @@ EndpointContext::EndpointContext(const EndpointConfig& config) : config_(config)
                                   MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT),
       "loading the default configuration");
   mbedtls_ssl_conf_rng(&conf_, random_bytes, nullptr);
+  mbedtls_ssl_conf_dbg(&conf_, read_debug_line, this);
 
   // Mbed TLS 3 removed MBEDTLS_SSL_FALLBACK_SCSV (RFC 7507) from the library.
   if (client && config_.fallback_scsv)
@@ -196,8 +198,12 @@ void EndpointContext::apply_psks() {
   }
 
   if (!config_.psk_modes) return;
-  // Certificate handshakes stay possible beside the PSK modes asked for.
-  int modes = MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL;
+  // Certificate handshakes stay possible beside the PSK modes asked for, where this side can
+  // take part in one: a server without a certificate that allowed them would choose that mode
+  // (its order is psk_dhe_ke, certificate, psk_ke: ssl_tls13_parse_client_hello) and fail.
+  int modes = config_.role == Role::client || config_.certificate
+                  ? MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL
+                  : MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_NONE;
   for (const auto& mode : *config_.psk_modes) {
     if (mode == "psk_ke")
       modes |= MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK;
@@ -240,6 +246,30 @@ int EndpointContext::select_psk(void* self, mbedtls_ssl_context* ssl, const unsi
     return 0;
   }
   return -1;
+}
+
+void EndpointContext::read_debug_line(void* self, int /*level*/, const char* /*file*/, int /*line*/,
+                                      const char* message) {
+  HandshakeFacts* facts = static_cast<EndpointContext*>(self)->current_;
+  if (facts == nullptr) return;
+  const std::string_view text(message);
+  // TLS 1.3 server "key exchange mode: psk_ephemeral" (ssl_tls13_server.c), client "Selected key
+  // exchange mode: psk_ephemeral" (ssl_tls13_client.c); the modes are "psk_ephemeral", "psk"
+  // and "ephemeral".
+  constexpr std::string_view kMode = "key exchange mode: ";
+  if (const auto at = text.find(kMode); at != std::string_view::npos) {
+    std::string_view mode = text.substr(at + kMode.size());
+    while (!mode.empty() && (mode.back() == '\n' || mode.back() == ' ')) mode.remove_suffix(1);
+    if (mode == "psk_ephemeral")
+      facts->key_exchange = "psk_dhe_ke";
+    else if (mode == "psk")
+      facts->key_exchange = "psk_ke";
+    else if (mode == "ephemeral")
+      facts->key_exchange = "certificate";
+    return;
+  }
+  // TLS 1.2 client (ssl_tls12_client.c): "a session has been resumed" or "no session ...".
+  if (text.starts_with("a session has been resumed")) facts->tls12_resumed = true;
 }
 
 int EndpointContext::write_ticket(void* self, const mbedtls_ssl_session* session,

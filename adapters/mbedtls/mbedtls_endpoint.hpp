@@ -22,6 +22,10 @@ struct HandshakeFacts {
   std::optional<std::string> psk_identity;  // server: the external PSK its callback selected
   bool ticket_accepted = false;             // server: a ticket of ours decrypted and parsed
   int tickets_received = 0;                 // client: NewSessionTicket messages read
+  // TLS 1.3: the key exchange mode the library logged choosing: "psk_ke", "psk_dhe_ke", or
+  // "certificate" for (EC)DHE with certificates.
+  std::optional<std::string> key_exchange;
+  bool tls12_resumed = false;  // client: the library logged a resumed TLS 1.2 session
 };
 
 class EndpointContext {
@@ -54,6 +58,10 @@ class EndpointContext {
 
   static int select_psk(void* self, mbedtls_ssl_context* ssl, const unsigned char* identity,
                         std::size_t identity_len);
+  // Mbed TLS 3.6 has no getter for the TLS 1.3 key exchange mode or for "resumed"; its debug
+  // output states both, so the adapter reads those lines (library_init() sets the level).
+  static void read_debug_line(void* self, int level, const char* file, int line,
+                              const char* message);
   static int write_ticket(void* self, const mbedtls_ssl_session* session, unsigned char* start,
                           const unsigned char* end, std::size_t* length, std::uint32_t* lifetime);
   static int parse_ticket(void* self, mbedtls_ssl_session* session, unsigned char* buf,

@@ -1,6 +1,7 @@
 #include "mbedtls_util.hpp"
 
 #include <fmt/format.h>
+#include <mbedtls/debug.h>
 #include <mbedtls/error.h>
 #include <mbedtls/version.h>
 #include <psa/crypto.h>
@@ -35,6 +36,10 @@ int random_bytes(void* /*unused*/, unsigned char* out, std::size_t length) {
 }
 
 void library_init() {
+  // Level 3 carries the lines EndpointContext::read_debug_line() reads; only configurations
+  // with a debug callback format them.
+  static const bool debug_level_set = (mbedtls_debug_set_threshold(3), true);
+  (void)debug_level_set;
   static const psa_status_t status = psa_crypto_init();
   if (status != PSA_SUCCESS)
     throw std::runtime_error(fmt::format("psa_crypto_init failed: {}", static_cast<int>(status)));
