@@ -268,8 +268,10 @@ void EndpointContext::read_debug_line(void* self, int /*level*/, const char* /*f
       facts->key_exchange = "certificate";
     return;
   }
-  // TLS 1.2 client (ssl_tls12_client.c): "a session has been resumed" or "no session ...".
-  if (text.starts_with("a session has been resumed")) facts->tls12_resumed = true;
+  // TLS 1.2 client (ssl_tls12_client.c): "a session has been resumed" or "no session ...",
+  // after the context's address where the library is built with threads.
+  if (text.find("a session has been resumed") != std::string_view::npos)
+    facts->tls12_resumed = true;
 }
 
 int EndpointContext::write_ticket(void* self, const mbedtls_ssl_session* session,
