@@ -1,8 +1,8 @@
 #include "mbedtls_endpoint.hpp"
 
 #include <fmt/format.h>
+#include <mbedtls/platform_util.h>
 
-#include <algorithm>
 #include <string_view>
 
 #include "hex_text.hpp"
@@ -82,7 +82,7 @@ EndpointContext::~EndpointContext() {
   mbedtls_pk_free(&own_key_);
   mbedtls_x509_crt_free(&own_chain_);
   mbedtls_ssl_config_free(&conf_);
-  std::fill(psk_secrets_.begin(), psk_secrets_.end(), std::string());
+  for (auto& secret : psk_secrets_) mbedtls_platform_zeroize(secret.data(), secret.size());
 }
 
 void EndpointContext::apply_versions() {
