@@ -106,7 +106,8 @@ void NssConnection::install_callbacks() {
   if (config_.keylog)
     require_library(SSL_SecretCallback(fd_, on_secret, this) == SECSuccess,
                     "installing the secret callback");
-  if (config_.role == Role::client && config_.session_tickets)
+  // Every session NSS would cache on a client comes here, never to NSS's own client cache.
+  if (config_.role == Role::client)
     require_library(SSL_SetResumptionTokenCallback(fd_, on_resumption_token, this) == SECSuccess,
                     "installing the resumption token callback");
 }
@@ -173,8 +174,8 @@ SECStatus NssConnection::on_resumption_token(PRFileDesc* /*fd*/, const PRUint8* 
                                              unsigned int len, void* arg) {
   NssConnection* self = connection_of(arg);
   ++self->tokens_received_;
-  // The newest one is offered by the next connection.
-  self->endpoint_->resumption_token.assign(token, token + len);
+  // The newest one is offered by the next connection, with tickets on.
+  if (self->config_.session_tickets) self->endpoint_->resumption_token.assign(token, token + len);
   return SECSuccess;
 }
 
@@ -249,8 +250,9 @@ void NssConnection::describe(HandshakeOutcome& out) const {
     }
     // A resumed TLS 1.2 session makes no key exchange.
     if (tls13 || info.resumed == PR_FALSE) out.group = registry_group_code(info.keaGroup);
-    if (config_.role == Role::client && config_.session_tickets && tls13)
-      out.tickets_received = tokens_received_;
+    // In TLS 1.3 NSS hands out one token per NewSessionTicket; in TLS 1.2 one per completed
+    // handshake, ticket or not.
+    if (config_.role == Role::client && tls13) out.tickets_received = tokens_received_;
   }
   out.peer_certificate = peer_certificate_;
   out.alert_sent = alert_sent_;

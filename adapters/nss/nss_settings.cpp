@@ -131,6 +131,12 @@ SymKeyPtr import_external_psk(const EndpointConfig& config) {
     reject("psks", fmt::format("NSS {} holds one external PSK per socket (SSL_AddExternalPsk), "
                                "not {}",
                                library_version(), config.psks.size()));
+  // ssl_CheckSignatureSchemes: a TLS 1.3 NSS server needs a certificate for some signature
+  // scheme before it negotiates anything, a PSK handshake included.
+  if (config.role == Role::server && !config.certificate)
+    reject("psks", fmt::format("NSS {} servers need a certificate for TLS 1.3 even to accept an "
+                               "external PSK (SSL_ERROR_NO_SUPPORTED_SIGNATURE_ALGORITHM)",
+                               library_version()));
   if (config.max_version != "TLSv1.3")
     reject("psks", fmt::format("NSS {} has external PSKs only in TLS 1.3", library_version()));
   const ExternalPsk& entry = config.psks.front();
@@ -175,11 +181,15 @@ void apply_settings(PRFileDesc* fd, const EndpointConfig& config, const Credenti
   }
   apply_certificates(fd, config, credentials);
   apply_psk_settings(fd, config, psk);
-  // Without tickets nothing is cached either, so nothing can be offered or resumed.
   set_option(fd, SSL_ENABLE_SESSION_TICKETS, config.session_tickets, "session_tickets",
              "setting session tickets");
-  set_option(fd, SSL_NO_CACHE, !config.session_tickets, "session_tickets",
-             "setting the session cache");
+  // A server without tickets caches nothing, so it issues no TLS 1.3 ticket and resumes no
+  // session. A client keeps its cache on: with SSL_NO_CACHE NSS sends no psk_key_exchange_modes
+  // (so no external PSK either) and drops NewSessionTickets unread; what it would cache goes to
+  // the connection's resumption token callback instead, which keeps it only with tickets on.
+  if (server)
+    set_option(fd, SSL_NO_CACHE, !config.session_tickets, "session_tickets",
+               "setting the session cache");
 }
 
 }  // namespace tlsmatrix::nss_adapter
