@@ -20,8 +20,10 @@ constexpr auto kImplementedGroups = std::to_array<SSLNamedGroup>({
       ssl_grp_ffdhe_2048, ssl_grp_ffdhe_3072, ssl_grp_ffdhe_4096, ssl_grp_ffdhe_6144,
       ssl_grp_ffdhe_8192, ssl_grp_kem_mlkem768x25519,
 #if NSS_VMAJOR > 3 || NSS_VMINOR > 110
-      // Newer than 3.110 (absent from its sslt.h): the NIST-curve hybrids and pure ML-KEM-1024.
-      ssl_grp_kem_secp256r1mlkem768, ssl_grp_kem_secp384r1mlkem1024, ssl_grp_kem_mlkem1024,
+      // Newer than 3.110 (absent from its sslt.h). sslt.h of 3.132 also names
+      // ssl_grp_kem_mlkem1024, but its libssl does not offer it: SSL_NamedGroupConfig drops it
+      // (a client configured with it alone fails with SSL_ERROR_NO_CIPHERS_SUPPORTED).
+      ssl_grp_kem_secp256r1mlkem768, ssl_grp_kem_secp384r1mlkem1024,
 #endif
 });
 
