@@ -1,12 +1,10 @@
 #include "nss_connection.hpp"
 
 #include <fmt/format.h>
-#include <secerr.h>
-#include <sslerr.h>
 #include <sslexp.h>
 #include <sslproto.h>
 
-#include <stdexcept>
+#include <iostream>
 
 #include "hex_text.hpp"
 #include "nss_library.hpp"
@@ -76,14 +74,22 @@ NssConnection::NssConnection(std::shared_ptr<EndpointContext> endpoint, int fd)
   fd_ = SSL_ImportFD(nullptr, tcp);
   if (fd_ == nullptr) PR_Close(tcp);
   require_library(fd_ != nullptr, "importing the socket into SSL");
-  apply_settings(fd_, config_, endpoint_->credentials, endpoint_->psk.get());
-  install_callbacks();
-  // Offered once: the next connection offers what this one receives, or nothing.
+  try {
+    apply_settings(fd_, config_, endpoint_->credentials, endpoint_->psk.get());
+    install_callbacks();
+  } catch (...) {
+    // No destructor runs for a constructor that throws.
+    PR_Close(fd_);
+    throw;
+  }
+  // Offered once: the next connection offers what this one receives, or nothing. A token NSS
+  // finds unusable (sslexp.h: the caller should then drop it) means a full handshake.
   auto& token = endpoint_->resumption_token;
   if (config_.role == Role::client && config_.session_tickets && !token.empty()) {
-    require_library(SSL_SetResumptionToken(fd_, token.data(),
-                                           static_cast<unsigned>(token.size())) == SECSuccess,
-                    "offering the previous connection's session");
+    if (SSL_SetResumptionToken(fd_, token.data(), static_cast<unsigned>(token.size())) !=
+        SECSuccess)
+      std::cerr << "nss: the previous connection's session is not offered: " << last_error_text()
+                << '\n';
     token.clear();
   }
 }
