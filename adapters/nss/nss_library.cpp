@@ -45,6 +45,10 @@ void initialise() {
     require_library(
         SSL_ConfigServerSessionIDCache(64, 0, 0, private_folder().c_str()) == SECSuccess,
         "configuring the server session cache");
+    // Removed at once when NSS left nothing there (the single-process cache lives in memory),
+    // so not even a peer killed mid-cell leaves the folder behind.
+    std::error_code not_empty;
+    if (std::filesystem::remove(private_folder(), not_empty)) private_folder().clear();
   } catch (...) {
     remove_private_folder();
     throw;
