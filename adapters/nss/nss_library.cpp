@@ -1,0 +1,97 @@
+#include "nss_library.hpp"
+
+#include <fmt/format.h>
+#include <nss.h>
+#include <ssl.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+#include <system_error>
+
+#include "stack_adapter.hpp"
+
+namespace tlsmatrix::nss_adapter {
+namespace {
+
+std::filesystem::path& private_folder() {
+  static std::filesystem::path folder;
+  return folder;
+}
+
+// Removes the private folder (the session cache's files).
+void remove_private_folder() {
+  std::error_code ignored;
+  if (!private_folder().empty()) std::filesystem::remove_all(private_folder(), ignored);
+}
+
+void shut_down() {
+  // Fails while sockets or keys are still referenced, which only matters for leak checks.
+  NSS_Shutdown();
+  remove_private_folder();
+}
+
+void initialise() {
+  std::string folder_template = (std::filesystem::temp_directory_path() / "tlsmatrix-nss-XXXXXX");
+  if (mkdtemp(folder_template.data()) == nullptr)
+    throw std::system_error(errno, std::generic_category(), "creating NSS's private folder");
+  private_folder() = folder_template;
+  try {
+    require_library(NSS_NoDB_Init(nullptr) == SECSuccess, "initialising NSS without a database");
+    std::atexit(shut_down);
+    require_library(NSS_SetDomesticPolicy() == SECSuccess, "enabling every cipher suite by policy");
+    // Once per process: the server's session cache and ticket keys, shared by every connection.
+    require_library(
+        SSL_ConfigServerSessionIDCache(64, 0, 0, private_folder().c_str()) == SECSuccess,
+        "configuring the server session cache");
+    // Removed at once when NSS left nothing there (the single-process cache lives in memory),
+    // so not even a peer killed mid-cell leaves the folder behind.
+    std::error_code not_empty;
+    if (std::filesystem::remove(private_folder(), not_empty)) private_folder().clear();
+  } catch (...) {
+    remove_private_folder();
+    throw;
+  }
+}
+
+}  // namespace
+
+void ensure_library() {
+  static std::once_flag once;
+  std::call_once(once, initialise);
+}
+
+std::string library_version() {
+  std::string version = NSS_GetVersion();
+  // NSS_GetVersion() may carry a " Basic ECC" style suffix.
+  if (const auto space = version.find(' '); space != std::string::npos) version.resize(space);
+  return version;
+}
+
+std::string error_text(PRErrorCode error) {
+  const char* name = PR_ErrorToName(error);
+  const char* text = PR_ErrorToString(error, PR_LANGUAGE_I_DEFAULT);
+  return fmt::format("{}: {}", name != nullptr ? name : fmt::format("error {}", error),
+                     text != nullptr ? text : "");
+}
+
+std::string last_error_text() {
+  return error_text(PR_GetError());
+}
+
+void reject(std::string_view setting, std::string_view why) {
+  throw ConfigRejected(std::string(setting), std::string(why));
+}
+
+void require_ok(bool ok, std::string_view setting, std::string_view doing) {
+  if (!ok)
+    reject(setting,
+           fmt::format("NSS {} failed {}: {}", library_version(), doing, last_error_text()));
+}
+
+void require_library(bool ok, std::string_view doing) {
+  if (!ok) throw std::runtime_error(fmt::format("NSS failed {}: {}", doing, last_error_text()));
+}
+
+}  // namespace tlsmatrix::nss_adapter
