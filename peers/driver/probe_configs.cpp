@@ -36,6 +36,13 @@ ConfigPair psk_pair(const std::optional<std::vector<std::string>>& modes, const 
   const ExternalPsk psk{"tlsmatrix-probe", std::string(64, '5'), hash};
   pair.client.psks = pair.server.psks = {psk};
   pair.client.psk_modes = pair.server.psk_modes = modes;
+  // RFC 8446 §4.2.11: each PSK is associated with a single hash, and "the server MUST ensure
+  // that it selects a compatible PSK (if any) and cipher suite". A server that picks its suite
+  // first and then looks only for PSKs of that suite's hash (Botan 3) would otherwise show its
+  // default suite order here instead of whether it can use an external PSK; the scenarios keep
+  // the defaults, where that order shows.
+  const std::string suite = hash == "SHA384" ? "TLS_AES_256_GCM_SHA384" : "TLS_AES_128_GCM_SHA256";
+  pair.client.cipher_suites = pair.server.cipher_suites = {suite};
   pin_version(pair, "TLSv1.3");
   return pair;
 }

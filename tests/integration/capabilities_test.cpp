@@ -7,46 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 
+#include "installed_version.hpp"
 #include "peer_catalog.hpp"
 
 namespace tlsmatrix {
 namespace {
-
-std::string shell(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  std::string out;
-  char buf[512];
-  while (pipe && std::fgets(buf, sizeof buf, pipe.get())) out += buf;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
-}
-
-// The Debian version of the package owning `file` (a library a peer loaded), e.g.
-// "3.0.22-1~deb12u2"; empty when no package owns it.
-std::string package_version_of(const std::string& file) {
-  // "libssl3:amd64: /usr/lib/x86_64-linux-gnu/libssl.so.3"; with merged /usr, dpkg may know
-  // the file only under one of its two paths.
-  const auto owner = [](const std::string& path) {
-    return shell("dpkg-query -S '" + path + "' 2>/dev/null | head -n1 | sed 's/: .*//'");
-  };
-  auto package = owner(file);
-  std::error_code ec;
-  if (const auto canonical = std::filesystem::canonical(file, ec); package.empty() && !ec)
-    package = owner(canonical.string());
-  if (package.empty()) return "";
-  return shell("dpkg-query -W -f='${Version}' '" + package + "' 2>/dev/null");
-}
-
-// "3.0.22-1~deb12u2" -> "3.0.22"; "5.5.4-2+deb12u3" -> "5.5.4"
-std::string upstream(const std::string& debian_version) {
-  auto v = debian_version.substr(
-      debian_version.find(':') == std::string::npos ? 0 : debian_version.find(':') + 1);
-  return v.substr(0, v.rfind('-'));
-}
 
 const std::filesystem::path kCatalog =
     std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json";
@@ -72,10 +40,9 @@ TEST(Capabilities, VersionMatchesTheInstalledPackage) {
     const auto& file = peer.capabilities.library_file;
     ASSERT_FALSE(file.empty()) << "the peer does not say which library file it loaded "
                                   "(StackIdentity::library_address in its adapter)";
-    const auto installed = package_version_of(file);
+    const auto installed = installed_upstream_version("/", file);
     ASSERT_FALSE(installed.empty()) << "no package owns " << file;
-    EXPECT_EQ(peer.capabilities.version, upstream(installed))
-        << "dpkg says " << installed << " for " << file;
+    EXPECT_EQ(peer.capabilities.version, installed) << "dpkg says " << installed << " for " << file;
   }
 }
 

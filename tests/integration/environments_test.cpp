@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "installed_version.hpp"
 #include "known_deviations.hpp"
 #include "matrix_runner.hpp"
 #include "peer_catalog.hpp"
@@ -100,11 +101,27 @@ TEST(EnvironmentMatrix, EveryEnvironmentHasThePeersItsDefinitionLists) {
         << catalog << " has no definition in " << kDefinitions;
 }
 
+// Each peer runs the release its environment installed (dpkg in its root, or the source build's
+// tarball), so its id and the known deviations' version ranges mean what they say.
+TEST(EnvironmentMatrix, EveryPeerRunsTheReleaseItsEnvironmentInstalled) {
+  const auto entries = environment_peers();
+  if (entries.empty()) GTEST_SKIP() << "no environments: run ci/provision (ci/test does)";
+  for (const auto& p : probe_peers(entries, std::chrono::seconds(60))) {
+    SCOPED_TRACE(p.entry.id + " in " + p.entry.catalog);
+    const std::filesystem::path root = p.entry.root.empty() ? "/" : p.entry.root;
+    const auto installed = installed_upstream_version(
+        root, p.capabilities.library_file,
+        root / "tlsmatrix" / p.entry.environment / "source" / "download");
+    EXPECT_EQ(p.capabilities.version, installed)
+        << "the peer loaded " << p.capabilities.library_file << " in " << root
+        << ", which its environment installed at version " << installed;
+  }
+}
+
 TEST(EnvironmentMatrix, EveryCellAsExpected) {
   const auto entries = environment_peers();
   if (entries.empty()) GTEST_SKIP() << "no environments: run ci/provision (ci/test does)";
   const auto peers = probe_peers(entries, std::chrono::seconds(60));
-  // Each peer is of the stack its catalog entry names, so its cells are that stack's cells.
   for (const auto& p : peers)
     EXPECT_EQ(p.capabilities.stack, p.entry.stack) << p.entry.id << " in " << p.entry.catalog;
 
