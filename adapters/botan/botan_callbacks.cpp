@@ -2,9 +2,12 @@
 
 #include <botan/dl_group.h>
 #include <botan/hex.h>
+#include <botan/tls_exceptn.h>
 #include <botan/tls_handshake_msg.h>
+#include <botan/tls_policy.h>
 #include <botan/tls_session.h>
 #include <botan/x509cert.h>
+#include <botan/x509path.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -80,8 +83,17 @@ void ConnectionCallbacks::tls_verify_cert_chain(
     const std::vector<Botan::Certificate_Store*>& trusted_roots, Botan::Usage_Type usage,
     std::string_view hostname, const Botan::TLS::Policy& policy) {
   if (config_.role == Role::client && !config_.verify_server) return;
-  Callbacks::tls_verify_cert_chain(cert_chain, ocsp_responses, trusted_roots, usage, hostname,
-                                   policy);
+  // Verification means the chain up to trust_anchors_pem, as for every other stack. The
+  // endpoints carry no CRL or OCSP data; Botan 3.12's default callback demands it whatever the
+  // policy says ("No revocation data"), so the restrictions are spelled out here.
+  const Botan::Path_Validation_Restrictions restrictions(
+      /*require_rev=*/false, policy.minimum_signature_strength());
+  const auto result = Botan::x509_path_validate(
+      cert_chain, restrictions, trusted_roots, hostname, usage, tls_current_timestamp(),
+      tls_verify_cert_chain_ocsp_timeout(), ocsp_responses);
+  if (!result.successful_validation())
+    throw Botan::TLS::TLS_Exception(Botan::TLS::Alert::BadCertificate,
+                                    "Certificate validation failure: " + result.result_string());
 }
 
 Botan::secure_vector<uint8_t> ConnectionCallbacks::tls_ephemeral_key_agreement(
