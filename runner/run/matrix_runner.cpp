@@ -184,6 +184,9 @@ void mark_capped_record(CellResult& result, const CellRun& run) {
 std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
                                     const std::vector<Peer>& peers, const RunOptions& options) {
   std::vector<PlannedCell> cells;
+  // Every conflict between known-deviation entries is listed at once, not only the first, so
+  // whoever adds a stack sees all the entries to narrow in one run.
+  std::vector<std::string> conflicts;
   std::size_t position = 0;
   for (const auto& suite : suites)
     for (const auto& scenario : suite.scenarios)
@@ -192,12 +195,19 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
           auto id = cell_id(suite, scenario, client, server);
           if (!selected(id, options.filters)) continue;
           if (position++ % options.shard_count != options.shard_index) continue;
-          auto expected = options.known_deviations
-                              ? options.known_deviations->expected_for(id, client, server)
-                              : ExpectedResult{};
+          ExpectedResult expected;
+          try {
+            if (options.known_deviations)
+              expected = options.known_deviations->expected_for(id, client, server);
+          } catch (const ExpectationsError& e) {
+            conflicts.push_back(e.what());
+          }
           cells.push_back(
               {std::move(id), &suite, &scenario, &client, &server, std::move(expected)});
         }
+  if (!conflicts.empty())
+    throw ExpectationsError(fmt::format("{} cells with conflicting known deviations:\n{}",
+                                        conflicts.size(), fmt::join(conflicts, "\n")));
   return cells;
 }
 
