@@ -1,7 +1,6 @@
 #include "botan_callbacks.hpp"
 
 #include <botan/dl_group.h>
-#include <botan/hex.h>
 #include <botan/tls_exceptn.h>
 #include <botan/tls_handshake_msg.h>
 #include <botan/tls_policy.h>
@@ -17,14 +16,16 @@
 
 #include "botan_names.hpp"
 #include "botan_peer_certificate.hpp"
+#include "hex_text.hpp"
 
 namespace tlsmatrix::botan_adapter {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The key log's hex, through the protocol's one encoder.
 std::string lower_hex(std::span<const uint8_t> bytes) {
-  return Botan::hex_encode(bytes, false);
+  return hex_of(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace

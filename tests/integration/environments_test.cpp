@@ -122,6 +122,7 @@ TEST(EnvironmentMatrix, EveryCellAsExpected) {
   const auto entries = environment_peers();
   if (entries.empty()) GTEST_SKIP() << "no environments: run ci/provision (ci/test does)";
   const auto peers = probe_peers(entries, std::chrono::seconds(60));
+  // Each peer is of the stack its catalog entry names, so its cells are that stack's cells.
   for (const auto& p : peers)
     EXPECT_EQ(p.capabilities.stack, p.entry.stack) << p.entry.id << " in " << p.entry.catalog;
 
