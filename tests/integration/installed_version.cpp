@@ -16,11 +16,13 @@ std::string shell(const std::string& command) {
   return out;
 }
 
-// "2:3.110-1+deb13u5" -> "3.110"
+// "2:3.110-1+deb13u5" -> "3.110", "3.13.0+dfsg-1" -> "3.13.0": no epoch, no Debian revision,
+// no repack suffix (+dfsg, ~ds1: Debian's mark of a tarball with files removed).
 std::string upstream(const std::string& debian_version) {
+  static const std::regex kRepack(R"([+~](dfsg|ds)[0-9.]*$)");
   const auto colon = debian_version.find(':');
   auto v = debian_version.substr(colon == std::string::npos ? 0 : colon + 1);
-  return v.substr(0, v.rfind('-'));
+  return std::regex_replace(v.substr(0, v.rfind('-')), kRepack, "");
 }
 
 std::string package_version(const std::filesystem::path& root, const std::string& file) {
