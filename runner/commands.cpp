@@ -85,6 +85,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   run.options.known_deviations = &known_deviations;
   apply_shard(run.shard, run.options);
   run.options.cell_timeout = std::chrono::seconds(run.cell_timeout_s);
+  run.options.reuse_peer_processes = run.peer_processes == "reuse";
   const auto cells = plan_cells(suites, peers, run.options);
   if (cells.empty())
     throw std::invalid_argument("no cell matches the suites, peers, filters and shard given");

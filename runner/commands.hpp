@@ -28,6 +28,7 @@ struct RunCommandOptions {
   std::size_t max_findings = 25;
   std::string captures = "failures";  // which cells keep logs/CELL.pcap: failures, all, none
   bool bench = false;
+  std::string peer_processes = "reuse";  // or "per-cell" (RunOptions::reuse_peer_processes)
 };
 
 int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,

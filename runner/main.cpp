@@ -131,6 +131,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"failures", "all", "none"}));
   run_cmd->add_flag("--bench", run.bench, "also print throughput and per-cell harness overhead");
+  run_cmd
+      ->add_option("--peer-processes", run.peer_processes,
+                   "reuse = a peer that can serve many requests (peers/PROTOCOL.md) is started "
+                   "once per job and serves cell after cell, each request in a fresh library "
+                   "context; per-cell = two new peer processes for every cell")
+      ->check(CLI::IsMember({"reuse", "per-cell"}))
+      ->capture_default_str();
 
   auto* peers_cmd =
       app.add_subcommand("peers", "list the catalog's peers with their probed library versions");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 
 #include "byte_reader.hpp"
@@ -120,7 +121,12 @@ ClientHelloObservation parse_client_hello(std::span<const std::uint8_t> body, No
   hello.legacy_version = *legacy_version;
 
   // random[32], then opaque legacy_session_id<0..32>.
-  if (!in.bytes(32) || !in.vector(1)) {
+  const auto random = in.bytes(32);
+  if (random) {
+    hello.random.emplace();
+    std::copy(random->begin(), random->end(), hello.random->begin());
+  }
+  if (!random || !in.vector(1)) {
     notes.add("{}: truncated before cipher_suites", kMessage);
     return hello;
   }

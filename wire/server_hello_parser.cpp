@@ -68,6 +68,8 @@ ServerHelloObservation parse_server_hello(std::span<const std::uint8_t> body, No
   }
   hello.legacy_version = *legacy_version;
   hello.version = *legacy_version;
+  hello.random.emplace();
+  std::copy(random->begin(), random->end(), hello.random->begin());
   hello.hello_retry_request =
       std::equal(random->begin(), random->end(), kHelloRetryRequestRandom.begin());
   const auto tail = random->subspan(32 - 8);

@@ -3,6 +3,7 @@
 // the ServerHello is encrypted (RFC 8446 §2), in TLS 1.2 everything after ChangeCipherSpec.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -42,6 +43,7 @@ struct KeyShareObservation {
 struct ClientHelloObservation {
   std::size_t message_length = 0;  // handshake body length, without the 4-byte header
   std::uint16_t legacy_version = 0;
+  std::optional<std::array<std::uint8_t, 32>> random;
   std::vector<std::uint16_t> supported_versions;
   std::vector<std::uint16_t> cipher_suites;
   std::vector<std::uint16_t> supported_groups;
@@ -63,6 +65,7 @@ struct ServerHelloObservation {
   std::size_t message_length = 0;
   bool hello_retry_request = false;
   std::uint16_t legacy_version = 0;
+  std::optional<std::array<std::uint8_t, 32>> random;
   std::optional<std::uint16_t> supported_version;  // the supported_versions extension
   std::uint16_t version = 0;  // negotiated: supported_version if present, else legacy_version
   std::uint16_t cipher_suite = 0;

@@ -65,6 +65,8 @@ struct Capabilities {
   std::vector<std::string> default_key_shares;
   PskSupport psk;
   std::set<Feature> features;
+  // The peer implements `--serve` (peers/PROTOCOL.md, "Serving many requests").
+  bool serve = false;
 
   bool has(Feature feature) const { return features.count(feature) > 0; }
 };

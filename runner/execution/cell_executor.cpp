@@ -1,19 +1,23 @@
 #include "cell_executor.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "child_process.hpp"
+#include "peer_pool.hpp"
 #include "protocol_json.hpp"
 #include "protocol_version.hpp"
 #include "recording_relay.hpp"
@@ -21,7 +25,6 @@
 namespace tlsmatrix {
 
 namespace asio = boost::asio;
-namespace bp = boost::process;
 using nlohmann::json;
 
 namespace {
@@ -31,41 +34,116 @@ std::string shown(const json& value) {
   return excerpt(value.dump(), 60);
 }
 
-// One peer process and the protocol events it prints.
+// Request numbers are unique in the run, so an event answering an earlier request (a peer
+// that kept state, or a stale line) can never pass for this one's.
+std::atomic<std::uint64_t> next_request_number{1};
+
+// One peer process for one request and the protocol events it prints: a process started for
+// this request alone, or a serving one (peers/PROTOCOL.md, "Serving many requests") that is
+// done with the request at `served` and may then serve the next cell.
 class PeerSession {
  public:
   using EventHandler = std::function<void(const json&)>;
   using FailHandler = std::function<void(const std::string&)>;
 
-  PeerSession(asio::io_context& io, bp::group& group, const PeerEntry& entry, std::string role,
-              PeerRun& run, EventHandler on_event, FailHandler on_fail,
+  PeerSession(asio::io_context& io, const PeerEntry& entry, std::string role, PeerRun& run,
+              PeerPool* pool, EventHandler on_event, FailHandler on_fail,
               std::function<void()> on_closed)
       : entry_(entry),
         role_(std::move(role)),
         run_(run),
+        pool_(pool),
+        process_(pool ? pool->take(entry)
+                      : std::make_unique<PeerProcess>(entry.command, entry.root)),
+        in_(io, ::dup(process_->stdin_fd())),
+        out_(io, ::dup(process_->stdout_fd())),
+        err_(io, ::dup(process_->stderr_fd())),
         lines_(kMaxEventLine),
+        request_(next_request_number++),
         on_event_(std::move(on_event)),
         on_fail_(std::move(on_fail)),
-        on_closed_(std::move(on_closed)) {
-    child_ = std::make_unique<SpawnedChild>(io, group, entry.command, entry.root);
-  }
+        on_closed_(std::move(on_closed)) {}
 
   std::string name() const { return fmt::format("{} peer {}", role_, entry_.id); }
 
   void start(const EndpointConfig& config) {
-    child_->send_stdin(
-        json{{"protocol", kPeerProtocolVersion}, {"config", to_json(config)}}.dump() + "\n");
+    // A single request ends at end-of-file; a serving peer's stdin stays open for the next.
+    write_stdin(
+        json{{"protocol", kPeerProtocolVersion}, {"request", request_}, {"config", to_json(config)}}
+                .dump() +
+            "\n",
+        /*then_close=*/!pool_);
     read_line();
     read_stderr();
   }
 
-  SpawnedChild& child() { return *child_; }
-  bool output_open() const { return closed_pipes_ < 2; }
+  // Abandons the request: a serving peer is asked to drop it and answers `served` (within
+  // kCancelGrace, or it is killed); any other is killed.
+  void cancel() {
+    if (!pool_ || served_ || cancelling_) return kill();
+    cancelling_ = true;
+    write_stdin(json{{"protocol", kPeerProtocolVersion}, {"cancel", request_}}.dump() + "\n",
+                /*then_close=*/false);
+    cancel_grace_.expires_after(kCancelGrace);
+    cancel_grace_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !served_) kill();
+    });
+  }
+
+  void kill() { process_->kill(); }
+  bool serving() const { return pool_ != nullptr; }
+  // For a message about a peer that stopped too early.
+  std::string how_it_ended() {
+    if (served_) return fmt::format("it answered served to request {}", request_);
+    // Give the exit status a moment to appear so the message can say how it died.
+    process_->wait_ended(std::chrono::milliseconds(100));
+    return process_->exit_description();
+  }
+  PeerProcess& process() { return *process_; }
+  bool output_open() const { return !finished_; }
+
+  // Stops reading the output: whatever still holds the pipes is no longer waited for.
+  void close_pipes() {
+    boost::system::error_code ignored;
+    out_.close(ignored);
+    err_.close(ignored);
+  }
+
+  // After the cell: a serving process that answered `served` to its request with nothing out
+  // of place goes back to the pool when `clean`; any other is killed and reaped. Returns how
+  // the process ended or that it served.
+  std::string release(bool clean) {
+    boost::system::error_code ignored;
+    in_.close(ignored);
+    cancel_grace_.cancel();
+    close_pipes();
+    if (pool_ && served_ && clean && !extra_output_) {
+      ++process_->served;
+      const auto exit =
+          fmt::format("served request {} (request {} of its process)", request_, process_->served);
+      pool_->give_back(entry_, std::move(process_));
+      return exit;
+    }
+    process_->kill();
+    process_->reap();
+    return process_->exit_description();
+  }
 
  private:
+  void write_stdin(std::string text, bool then_close) {
+    auto buffer = std::make_shared<std::string>(std::move(text));
+    asio::async_write(in_, asio::buffer(*buffer), [this, buffer, then_close](auto, auto) {
+      if (!then_close) return;
+      // Both ends the runner holds, or the peer never sees end-of-file.
+      boost::system::error_code ignored;
+      in_.close(ignored);
+      process_->close_stdin();
+    });
+  }
+
   void read_line() {
     asio::async_read_until(
-        child_->out(), lines_, '\n', [this](const boost::system::error_code& ec, std::size_t n) {
+        out_, lines_, '\n', [this](const boost::system::error_code& ec, std::size_t n) {
           if (ec) {
             if (ec == asio::error::not_found)
               on_fail_(fmt::format("{} printed a line longer than {} bytes on stdout", name(),
@@ -75,28 +153,51 @@ class PeerSession {
           std::string line(asio::buffers_begin(lines_.data()),
                            asio::buffers_begin(lines_.data()) + static_cast<std::ptrdiff_t>(n));
           lines_.consume(n);
-          handle_line(line);
-          read_line();
+          if (handle_line(line)) read_line();
         });
   }
 
-  void handle_line(const std::string& line) {
-    if (line.find_first_not_of(" \t\r\n") == std::string::npos) return;
+  // False once the request is over (`served`): nothing more is read for this cell.
+  bool handle_line(const std::string& line) {
+    if (line.find_first_not_of(" \t\r\n") == std::string::npos) return true;
     json event;
     try {
       event = json::parse(line);
     } catch (const json::exception&) {  // a parse_error, or out_of_range for 1e999
-      return on_fail_(fmt::format("{} printed garbage on stdout (not a JSON event): '{}'", name(),
-                                  excerpt(line)));
+      on_fail_(fmt::format("{} printed garbage on stdout (not a JSON event): '{}'", name(),
+                           excerpt(line)));
+      return true;
     }
-    if (!event.is_object())
-      return on_fail_(
+    if (!event.is_object()) {
+      on_fail_(
           fmt::format("{} printed a JSON line that is not an object: '{}'", name(), excerpt(line)));
-    if (const auto mismatch = protocol_mismatch(event); !mismatch.empty())
-      return on_fail_(fmt::format("{} {}", name(), mismatch));
-    if (!event.contains("event") || !event["event"].is_string())
-      return on_fail_(
+      return true;
+    }
+    if (const auto mismatch = protocol_mismatch(event); !mismatch.empty()) {
+      on_fail_(fmt::format("{} {}", name(), mismatch));
+      return true;
+    }
+    if (!event.contains("event") || !event["event"].is_string()) {
+      on_fail_(
           fmt::format("{} printed a JSON line without an \"event\": '{}'", name(), excerpt(line)));
+      return true;
+    }
+    if (pool_) {
+      const auto request = event.find("request");
+      if (request == event.end() || !request->is_number_unsigned() ||
+          request->get<std::uint64_t>() != request_) {
+        on_fail_(fmt::format("{} answered request {} with an event for request {}: '{}'", name(),
+                             request_, request == event.end() ? "(none)" : shown(*request),
+                             excerpt(line)));
+        return true;
+      }
+      if (event["event"] == "served") {
+        served_ = true;
+        extra_output_ = lines_.size() > 0;
+        finish();
+        return false;
+      }
+    }
     // The handlers check the fields they read; anything they missed is still this peer's
     // fault, never an exception out of the io_context.
     try {
@@ -105,29 +206,57 @@ class PeerSession {
       on_fail_(
           fmt::format("{}: event '{}': {}", name(), event["event"].get<std::string>(), e.what()));
     }
+    return true;
   }
 
   void read_stderr() {
-    child_->err().async_read_some(asio::buffer(stderr_chunk_),
-                                  [this](const boost::system::error_code& ec, std::size_t n) {
-                                    if (ec) return pipe_closed();
-                                    if (run_.stderr_log.size() < kMaxStderr)
-                                      run_.stderr_log.append(stderr_chunk_.data(), n);
-                                    read_stderr();
-                                  });
+    err_.async_read_some(asio::buffer(stderr_chunk_),
+                         [this](const boost::system::error_code& ec, std::size_t n) {
+                           if (ec) return pipe_closed();
+                           keep_stderr(stderr_chunk_.data(), n);
+                           read_stderr();
+                         });
+  }
+
+  void keep_stderr(const char* data, std::size_t n) {
+    if (run_.stderr_log.size() < kMaxStderr) run_.stderr_log.append(data, n);
   }
 
   void pipe_closed() {
-    if (++closed_pipes_ == 2) on_closed_();
+    if (++closed_pipes_ == 2) finish();
+  }
+
+  // The request is over: `served`, or both pipes closed. A serving peer wrote its log for the
+  // request before `served`, so what stderr holds now is all of it.
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    cancel_grace_.cancel();
+    if (served_) {
+      std::array<char, 4096> chunk;
+      for (ssize_t n; (n = ::read(process_->stderr_fd(), chunk.data(), chunk.size())) > 0;)
+        keep_stderr(chunk.data(), static_cast<std::size_t>(n));
+      boost::system::error_code ignored;
+      err_.cancel(ignored);
+    }
+    on_closed_();
   }
 
   const PeerEntry& entry_;
   std::string role_;
   PeerRun& run_;
-  std::unique_ptr<SpawnedChild> child_;
+  PeerPool* pool_;
+  std::unique_ptr<PeerProcess> process_;
+  asio::posix::stream_descriptor in_, out_, err_;
+  asio::steady_timer cancel_grace_{in_.get_executor()};
   asio::streambuf lines_;
   std::array<char, 4096> stderr_chunk_{};
+  std::uint64_t request_;
   int closed_pipes_ = 0;
+  bool finished_ = false;
+  bool served_ = false;
+  bool cancelling_ = false;
+  bool extra_output_ = false;
   EventHandler on_event_;
   FailHandler on_fail_;
   std::function<void()> on_closed_;
@@ -155,7 +284,8 @@ class Cell {
     poll_cancel();
     try {
       server_ = std::make_unique<PeerSession>(
-          io_, group_, *request_.server, "server", result_.server,
+          io_, *request_.server, "server", result_.server,
+          request_.server_serves ? request_.pool : nullptr,
           [this](const json& e) { on_server_event(e); },
           [this](const std::string& why) { abort(why); },
           [this] { peer_closed(server_.get(), result_.server); });
@@ -165,16 +295,17 @@ class Cell {
       abort(fmt::format("server peer {}: {}", request_.server->id, e.what()));
     }
     io_.run();
-    if (result_.harness_error.empty())
+    // A serving peer goes back to the pool only from a cell without a harness error: after
+    // anything unexpected it is killed (with whatever it started) and the next cell gets a
+    // new one (peers/PROTOCOL.md, "Serving many requests").
+    const bool clean = result_.harness_error.empty();
+    if (clean)
       for (auto* session : sessions())
-        if (session) session->child().wait_ended(std::chrono::seconds(1));
-    kill_peers();  // whatever is left, including anything a peer started
-    for (auto* session : sessions())
-      if (session) session->child().reap();
-    if (server_) result_.server.exit = server_->child().exit_description();
+        if (session && !session->serving()) session->process().wait_ended(std::chrono::seconds(1));
+    if (server_) result_.server.exit = server_->release(clean);
     if (server_dismissed_)
       result_.server.exit += "; ended by the runner: its client made no further connection";
-    if (client_) result_.client.exit = client_->child().exit_description();
+    if (client_) result_.client.exit = client_->release(clean);
     result_.relayed = relay_.recorded();
     result_.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -201,7 +332,8 @@ class Cell {
       config.connect_port = relay_.port();
       try {
         client_ = std::make_unique<PeerSession>(
-            io_, group_, *request_.client, "client", result_.client,
+            io_, *request_.client, "client", result_.client,
+            request_.client_serves ? request_.pool : nullptr,
             [this](const json& ev) { on_result(ev, result_.client, *request_.client, "client"); },
             [this](const std::string& why) { abort(why); },
             [this] { peer_closed(client_.get(), result_.client); });
@@ -285,10 +417,8 @@ class Cell {
     const auto role = session == client_.get() ? "client" : "server";
     if (const auto missing = missing_results(run, role);
         !missing.empty() && result_.harness_error.empty()) {
-      // Give the exit status a moment to appear so the message can say how it died.
-      session->child().wait_ended(std::chrono::milliseconds(100));
       abort(fmt::format(
-          "{} ended {} ({}){}", session->name(), missing, session->child().exit_description(),
+          "{} ended {} ({}){}", session->name(), missing, session->how_it_ended(),
           run.stderr_log.empty() ? "" : "; last stderr line: " + last_line(run.stderr_log)));
       return;
     }
@@ -318,9 +448,9 @@ class Cell {
     if (static_cast<std::int64_t>(server.size()) >= connections_of("server")) return;
     server_dismissed_ = true;
     // Let the client finish exiting first, so its exit status is its own and not our kill.
-    client_->child().wait_ended(std::chrono::milliseconds(100));
-    kill_peers();
-    hold_pipes_no_longer();
+    if (!client_->serving()) client_->process().wait_ended(std::chrono::milliseconds(100));
+    server_->cancel();
+    if (!server_->serving()) hold_pipes_no_longer();
   }
 
   // Done once every started peer has closed its output: by then all traffic has passed the
@@ -357,10 +487,8 @@ class Cell {
   // Every means the runner has: the group, and each peer's own process (it may have left the
   // group). The jail takes everything else in the peer's PID namespace with it.
   void kill_peers() {
-    std::error_code ignored;
-    group_.terminate(ignored);
     for (auto* session : sessions())
-      if (session) session->child().kill();
+      if (session) session->kill();
   }
 
   // A process out of reach (no jail, or one that escaped it) may hold a killed peer's pipes
@@ -377,7 +505,7 @@ class Cell {
             "{}{} kept its output open after it was killed (a process it started outside the "
             "runner's reach)",
             result_.harness_error.empty() ? "" : "; ", session->name());
-        session->child().close_pipes();
+        session->close_pipes();
       }
     });
   }
@@ -402,7 +530,6 @@ class Cell {
   const CellRequest& request_;
   const std::atomic<bool>& cancelled_;
   asio::io_context io_;
-  bp::group group_;
   asio::steady_timer deadline_;
   asio::steady_timer cancel_poll_;
   asio::steady_timer pipe_grace_;

@@ -12,6 +12,7 @@
 #include "endpoint_config.hpp"
 #include "outcome.hpp"
 #include "peer_catalog.hpp"
+#include "peer_pool.hpp"
 #include "recording_relay.hpp"
 
 namespace tlsmatrix {
@@ -61,7 +62,15 @@ struct CellRequest {
   // only records.
   const std::vector<Mutation>* attack = nullptr;
   std::chrono::milliseconds deadline{20000};
+  // Where serving peers (peers/PROTOCOL.md, "Serving many requests") come from and go back
+  // to; a side whose `*_serves` is false, or all with no pool, gets a process of its own.
+  PeerPool* pool = nullptr;
+  bool client_serves = false;
+  bool server_serves = false;
 };
+
+// How long a serving peer has to answer `served` to a `cancel` before it is killed.
+inline constexpr std::chrono::milliseconds kCancelGrace{1000};
 
 CellRun execute_cell(const CellRequest& request, const std::atomic<bool>& cancelled);
 

@@ -179,6 +179,21 @@ void mark_capped_record(CellResult& result, const CellRun& run) {
   result.verdict.status = Status::error;
 }
 
+// State carried over from an earlier request makes the cell an error: its result would
+// depend on the cells before it (isolation_check.hpp).
+void mark_isolation_breach(CellResult& result, const std::vector<WireObservation>& wires,
+                           const CellRequest& request, RandomRegistry* randoms) {
+  const auto breach = isolation_breach(wires, request, result.id, randoms);
+  if (!breach) return;
+  if (result.verdict.status == Status::error) {
+    result.verdict.reason += "; " + *breach;
+    return;
+  }
+  result.verdict =
+      error_verdict(fmt::format("{} (the verdict would have been {}: {})", *breach,
+                                status_name(result.verdict.status), result.verdict.reason));
+}
+
 }  // namespace
 
 std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
@@ -212,7 +227,7 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
 }
 
 CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
-                    const std::atomic<bool>& cancelled) {
+                    const std::atomic<bool>& cancelled, const CellContext& context) {
   CellResult result;
   result.id = cell.id;
   result.suite = cell.suite;
@@ -250,6 +265,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   // Each connection may take as long as a whole cell of one.
   request.deadline = timeout * std::max(1, cell.scenario->connections());
   request.attack = &cell.scenario->relay;
+  request.pool = context.pool;
+  request.client_serves = cell.client->capabilities.serve;
+  request.server_serves = cell.server->capabilities.serve;
 
   auto run = execute_cell(request, cancelled);
   result.wall_ms = run.wall_ms;
@@ -285,6 +303,7 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.attack = attack_report(*cell.scenario, run.relayed);
   judge_run(result, run, wires, request, cell);
   unsupported_when_attack_missed(result, *cell.scenario);
+  mark_isolation_breach(result, wires, request, context.randoms);
   mark_capped_record(result, run);
   // Moved, not copied (up to 4 MiB per direction), once nothing views it any more; the
   // results writer keeps it only for a capture (results_writer.cpp).
@@ -300,10 +319,14 @@ void run_cells(const std::vector<PlannedCell>& cells, const RunOptions& options,
   // Set by `cancelled` or by a failure of `on_cell`: ends the cells in flight and starts none.
   std::atomic<bool> stop{false};
   std::exception_ptr failure;
+  RandomRegistry randoms;
   const auto worker = [&] {
     try {
+      // Declared in the worker's thread: its processes die with the thread that started them.
+      PeerPool pool;
+      const CellContext context{options.reuse_peer_processes ? &pool : nullptr, &randoms};
       for (std::size_t i; !stop && (i = next++) < cells.size();) {
-        auto result = run_cell(cells[i], options.cell_timeout, stop);
+        auto result = run_cell(cells[i], options.cell_timeout, stop, context);
         if (stop && result.verdict.status == Status::error) break;  // interrupted, not a finding
         const std::lock_guard lock(report);
         if (failure) break;

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "cell_result.hpp"
+#include "isolation_check.hpp"
 #include "known_deviations.hpp"
 #include "peer_catalog.hpp"
+#include "peer_pool.hpp"
 #include "scenario.hpp"
 
 namespace tlsmatrix {
@@ -33,6 +35,15 @@ struct RunOptions {
   std::chrono::milliseconds cell_timeout{20000};
   // Sets each planned cell's expected result; null: every cell is expected to pass.
   const KnownDeviations* known_deviations = nullptr;
+  // Peers whose capabilities say `serve` are started once per worker and serve many requests
+  // (peers/PROTOCOL.md, "Serving many requests"); false: a process per peer per cell.
+  bool reuse_peer_processes = true;
+};
+
+// What the cells of one worker share.
+struct CellContext {
+  PeerPool* pool = nullptr;           // serving peers; null: a process per peer per cell
+  RandomRegistry* randoms = nullptr;  // the run's hello randoms; null: not compared
 };
 
 // Throws ExpectationsError when two known deviations disagree on a planned cell.
@@ -41,7 +52,7 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
 
 // Classifies one cell: unsupported from capabilities, otherwise runs it and judges it.
 CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
-                    const std::atomic<bool>& cancelled);
+                    const std::atomic<bool>& cancelled, const CellContext& context = {});
 
 // Stops starting cells and ends those in flight once `cancelled` is set or `on_cell` throws;
 // rethrows what `on_cell` threw once every worker has stopped.

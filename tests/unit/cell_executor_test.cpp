@@ -143,7 +143,7 @@ TEST_F(MisbehavingPeer, WrongProtocolVersionIsAnError) {
   const auto t = run(fake_peer("claims-x25519"), fake_peer("wrong-protocol"));
   EXPECT_EQ(t.result.verdict.status, Status::error);
   EXPECT_NE(t.result.verdict.reason.find("server peer wrong-protocol@fixture speaks peer protocol "
-                                         "99, but this runner speaks protocol 5"),
+                                         "99, but this runner speaks protocol 6"),
             std::string::npos)
       << t.result.verdict.reason;
 }
@@ -461,13 +461,108 @@ TEST(PeerProbe, GarbageAndHangsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("peer caps-protocol-1@fixture"), std::string::npos)
         << e.what();
     EXPECT_NE(
-        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 5"),
+        std::string(e.what()).find("speaks peer protocol 1, but this runner speaks protocol 6"),
         std::string::npos)
         << e.what();
   }
   const auto ok = probe_peers({entry("claims-x25519")}, std::chrono::seconds(3));
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0].capabilities.version, "0.0.1");
+}
+
+// --- Serving peers (peers/PROTOCOL.md, "Serving many requests"): one process serves cell after
+// cell of one worker; a cell that goes wrong kills it, and the next cell gets a new one.
+
+Peer serving_peer(const std::string& mode) {
+  auto peer = fake_peer(mode);
+  peer.capabilities.serve = true;
+  return peer;
+}
+
+// Runs the HRR cell `cells` times between `client` and `server`, all through `pool`.
+std::vector<CellResult> run_in_turn(PeerPool& pool, const Peer& client, const Peer& server,
+                                    int cells,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+  const std::atomic<bool> cancelled{false};
+  const auto& suite = hrr_suite();
+  const PlannedCell cell{"unit/hrr", &suite, &suite.scenarios[0], &client, &server};
+  std::vector<CellResult> results;
+  for (int i = 0; i < cells; ++i)
+    results.push_back(run_cell(cell, timeout, cancelled, CellContext{&pool, nullptr}));
+  return results;
+}
+
+TEST_F(MisbehavingPeer, ServingPeerServesCellAfterCellInOneProcess) {
+  PeerPool pool;
+  const auto results =
+      run_in_turn(pool, fake_peer("claims-x25519"), serving_peer("serve-refuses"), 3);
+  for (const auto& result : results) {
+    EXPECT_EQ(result.verdict.status, Status::unsupported) << result.verdict.reason;
+    EXPECT_NE(result.server_exit.find("of its process)"), std::string::npos) << result.server_exit;
+  }
+  EXPECT_NE(results[2].server_exit.find("(request 3 of its process)"), std::string::npos)
+      << results[2].server_exit;
+  EXPECT_EQ(pool.processes_started(), 1u);
+}
+
+TEST_F(MisbehavingPeer, ServingPeerThatCrashesMidCellIsAnErrorAndIsReplaced) {
+  PeerPool pool;
+  const auto results = run_in_turn(pool, fake_peer("stalls"), serving_peer("serve-crash-on-2"), 3);
+  EXPECT_EQ(results[0].verdict.status, Status::unsupported) << results[0].verdict.reason;
+  EXPECT_EQ(results[1].verdict.status, Status::error);
+  EXPECT_NE(results[1].verdict.reason.find(
+                "server peer serve-crash-on-2@fixture ended without a result (signal 11"),
+            std::string::npos)
+      << results[1].verdict.reason;
+  // The next cell runs in a new process, which knows nothing of the crash.
+  EXPECT_EQ(results[2].verdict.status, Status::unsupported) << results[2].verdict.reason;
+  EXPECT_NE(results[2].server_exit.find("(request 1 of its process)"), std::string::npos)
+      << results[2].server_exit;
+  EXPECT_EQ(pool.processes_started(), 2u);
+}
+
+TEST_F(MisbehavingPeer, ServingPeerThatHangsIsKilledAtTheDeadlineAndReplaced) {
+  PeerPool pool;
+  const auto start = std::chrono::steady_clock::now();
+  const auto results = run_in_turn(pool, fake_peer("claims-x25519"),
+                                   serving_peer("serve-hang-on-2"), 3, std::chrono::seconds(1));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 6.0);
+  EXPECT_EQ(results[1].verdict.status, Status::error);
+  EXPECT_NE(
+      results[1].verdict.reason.find(
+          "timed out after 1000 ms waiting for server peer serve-hang-on-2@fixture to listen"),
+      std::string::npos)
+      << results[1].verdict.reason;
+  EXPECT_EQ(results[2].verdict.status, Status::unsupported) << results[2].verdict.reason;
+  EXPECT_EQ(pool.processes_started(), 2u);
+  EXPECT_FALSE(fixture_processes_left()) << "the hanging request outlived its cell";
+}
+
+TEST_F(MisbehavingPeer, ServingPeerThatAnswersAnEarlierRequestIsAnError) {
+  PeerPool pool;
+  const auto results =
+      run_in_turn(pool, fake_peer("claims-x25519"), serving_peer("serve-stale-on-2"), 3);
+  EXPECT_EQ(results[0].verdict.status, Status::unsupported) << results[0].verdict.reason;
+  EXPECT_EQ(results[1].verdict.status, Status::error);
+  EXPECT_NE(results[1].verdict.reason.find("server peer serve-stale-on-2@fixture answered request"),
+            std::string::npos)
+      << results[1].verdict.reason;
+  EXPECT_EQ(results[2].verdict.status, Status::unsupported) << results[2].verdict.reason;
+  EXPECT_EQ(pool.processes_started(), 2u);
+}
+
+TEST_F(MisbehavingPeer, CancelledRequestLeavesTheServingPeerReusable) {
+  PeerPool pool;
+  // The client refuses its configuration, so the listening server is told to drop the request.
+  const auto results =
+      run_in_turn(pool, fake_peer("refuses-groups"), serving_peer("serve-listens"), 2);
+  for (const auto& result : results) {
+    EXPECT_EQ(result.verdict.status, Status::unsupported) << result.verdict.reason;
+    EXPECT_NE(result.server_exit.find("served request"), std::string::npos) << result.server_exit;
+    EXPECT_NE(result.server_exit.find("ended by the runner"), std::string::npos)
+        << result.server_exit;
+  }
+  EXPECT_EQ(pool.processes_started(), 1u);
 }
 
 }  // namespace
