@@ -10,7 +10,7 @@
 namespace tlsmatrix {
 
 // Version of the peer protocol this build speaks; bumped on any incompatible change.
-inline constexpr int kPeerProtocolVersion = 5;
+inline constexpr int kPeerProtocolVersion = 6;
 
 nlohmann::json to_json(const EndpointConfig& config);
 // Throws std::invalid_argument naming the offending key.
