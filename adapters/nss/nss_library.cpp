@@ -41,10 +41,12 @@ void initialise() {
   if (mkdtemp(folder_template.data()) == nullptr)
     throw std::system_error(errno, std::generic_category(), "creating NSS's private folder");
   private_folder() = folder_template;
-  // Softoken refuses every operation (CKR_DEVICE_ERROR) in a process forked after it was
-  // initialised unless told not to; a serving peer (`PEER --serve`) forks one process per
-  // request from an initialised NSS and reseeds the generator there (reseed_after_fork). Read by
-  // softoken's C_Initialize, so set before it.
+  // A softoken built with DO_FORK_CHECK refuses every operation (CKR_DEVICE_ERROR) in a process
+  // forked after it was initialised unless told not to; a serving peer (`PEER --serve`) forks
+  // one process per request from an initialised NSS and reseeds the generator there
+  // (reseed_after_fork). Since its PKCS #11 3.0 support softoken is built without the check by
+  // default (Debian's 3.110 works after fork without this), so this only matters for such
+  // builds. Read by softoken's C_Initialize, so set before it.
   ::setenv("NSS_STRICT_NOFORK", "DISABLED", 1);
   try {
     require_library(NSS_NoDB_Init(nullptr) == SECSuccess, "initialising NSS without a database");
