@@ -89,6 +89,13 @@ class StackAdapter {
   // can fail because of the configuration happens here. Throws ConfigRejected when the library
   // refuses part of `config`, and any other exception when the library itself fails.
   virtual std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) = 0;
+  // Called once in each process the peer forks to serve one request (`PEER --serve`,
+  // peers/PROTOCOL.md "Serving many requests"), before anything else happens in it. The parent
+  // initialised the library and ran a handshake first, so the child starts with a copy of that
+  // state: an adapter whose library does not notice the fork by itself must make sure here that
+  // nothing of it is shared between requests, above all random-generator state (reseed the
+  // library's global generator with fresh system randomness). The default does nothing.
+  virtual void after_fork() {}
 };
 
 // Defined exactly once by each adapter folder; the peer executable of that stack calls it.

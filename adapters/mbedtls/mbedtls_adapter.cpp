@@ -50,6 +50,11 @@ class MbedtlsAdapter final : public StackAdapter {
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
     return std::make_unique<MbedtlsConfigured>(config);
   }
+
+  // Every random byte goes through PSA's one global generator (random_bytes). Mbed TLS 3.6.6
+  // was seen to give forked processes different bytes by itself; the peer does not rely on
+  // that for every 3.6 release and reseeds it here.
+  void after_fork() override { reseed_after_fork(); }
 };
 
 }  // namespace

@@ -38,6 +38,10 @@ class NssAdapter final : public StackAdapter {
     ensure_library();
     return std::make_unique<NssConfigured>(config);
   }
+
+  // Softoken's global generator does not notice a fork (and its fork check is off, see
+  // ensure_library()): reseed it.
+  void after_fork() override { reseed_after_fork(); }
 };
 
 }  // namespace

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 #include <nss.h>
+#include <pk11pub.h>
 #include <ssl.h>
+#include <sys/random.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 #include "stack_adapter.hpp"
 
@@ -37,6 +41,13 @@ void initialise() {
   if (mkdtemp(folder_template.data()) == nullptr)
     throw std::system_error(errno, std::generic_category(), "creating NSS's private folder");
   private_folder() = folder_template;
+  // A softoken built with DO_FORK_CHECK refuses every operation (CKR_DEVICE_ERROR) in a process
+  // forked after it was initialised unless told not to; a serving peer (`PEER --serve`) forks
+  // one process per request from an initialised NSS and reseeds the generator there
+  // (reseed_after_fork). Since its PKCS #11 3.0 support softoken is built without the check by
+  // default (Debian's 3.110 works after fork without this), so this only matters for such
+  // builds. Read by softoken's C_Initialize, so set before it.
+  ::setenv("NSS_STRICT_NOFORK", "DISABLED", 1);
   try {
     require_library(NSS_NoDB_Init(nullptr) == SECSuccess, "initialising NSS without a database");
     std::atexit(shut_down);
@@ -60,6 +71,30 @@ void initialise() {
 void ensure_library() {
   static std::once_flag once;
   std::call_once(once, initialise);
+}
+
+void reseed_after_fork() {
+  if (NSS_IsInitialized() == PR_FALSE) return;
+  // More than the generator's additional-data cache (8 KiB in freebl's drbg.c) makes
+  // RNG_RandomUpdate reseed at once, with fresh entropy from the system besides these bytes;
+  // less would only be cached for a later reseed.
+  std::vector<unsigned char> fresh(9 * 1024);
+  for (std::size_t got = 0; got < fresh.size();) {
+    const auto n = ::getrandom(fresh.data() + got, fresh.size() - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::system_error(errno, std::generic_category(), "getrandom");
+    got += static_cast<std::size_t>(n);
+  }
+  require_library(PK11_RandomUpdate(fresh.data(), static_cast<int>(fresh.size())) == SECSuccess,
+                  "reseeding the random generator after fork");
+  // The generator hands out a small request from the rest of its last 32-byte block: up to 31
+  // bytes made before the fork, the same in every forked process. Take them one by one (once
+  // they are gone, a new block comes from the reseeded state).
+  for (int i = 0; i < 32; ++i) {
+    unsigned char byte = 0;
+    require_library(PK11_GenerateRandom(&byte, 1) == SECSuccess,
+                    "draining the random generator after fork");
+  }
 }
 
 std::string library_version() {

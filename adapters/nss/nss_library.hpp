@@ -15,6 +15,13 @@ namespace tlsmatrix::nss_adapter {
 // Idempotent; throws std::runtime_error when NSS cannot start.
 void ensure_library();
 
+// In a process forked from one that initialised NSS (`PEER --serve`): softoken's one global
+// generator, copied from the serving process, would give every request the same bytes. Mixes
+// fresh system randomness into it, which reseeds it at once, and drains the few bytes it had
+// generated ahead. Does nothing when NSS was not initialised; throws std::runtime_error when NSS
+// refuses.
+void reseed_after_fork();
+
 // The release the linked library reports at run time, e.g. "3.110".
 std::string library_version();
 

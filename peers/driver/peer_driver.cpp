@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -20,6 +21,7 @@
 #include "key_share_fallback.hpp"
 #include "loopback_socket.hpp"
 #include "protocol_json.hpp"
+#include "serve_loop.hpp"
 #include "stack_adapter.hpp"
 #include "tls_session.hpp"
 
@@ -28,10 +30,15 @@ namespace {
 
 using nlohmann::json;
 
+// The number of the request being handled (`request` in the request object), echoed in every
+// event that answers it; null when the request had none (a single-request peer may get none).
+json current_request = nullptr;
+
 // stdout carries protocol events only, one JSON object per line, flushed at once so the
 // runner sees "listening" before the peer blocks in accept().
-void emit(const json& event) {
-  std::cout << event.dump() << '\n' << std::flush;
+void emit(json event) {
+  if (!current_request.is_null()) event["request"] = current_request;
+  emit_event(event);
 }
 
 void log(const std::string& line) {
@@ -109,31 +116,24 @@ void run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
 
 }  // namespace
 
-int run_peer(int argc, char** argv) {
-  ::signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must surface as an error, not kill us
-  auto adapter = make_stack_adapter();
+void emit_event(const json& event) {
+  std::cout << event.dump() << '\n' << std::flush;
+}
 
-  CLI::App app{
-      "tlsmatrix peer: reads one JSON request on stdin and reports on stdout (peers/PROTOCOL.md)"};
-  bool print_caps = false;
-  app.add_flag("--capabilities", print_caps,
-               "print what the linked library supports as JSON and exit");
-  CLI11_PARSE(app, argc, argv);
-
-  if (print_caps) {
-    // Probing runs many in-memory handshakes, so only here.
-    json out = to_json(probe_capabilities(*adapter));
-    out["event"] = "capabilities";
-    out["protocol"] = kPeerProtocolVersion;
-    emit(out);
-    return 0;
-  }
-
+int handle_request(StackAdapter& adapter, const std::string& text, bool number_required) {
   EndpointConfig config;
   try {
-    const std::string input{std::istreambuf_iterator<char>(std::cin),
-                            std::istreambuf_iterator<char>()};
-    const json request = json::parse(input);
+    const json request = json::parse(text);
+    // Read first, so that even the error event about the rest of the request carries it.
+    if (const auto it = request.is_object() ? request.find("request") : request.end();
+        it != request.end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() < 1)
+        throw std::invalid_argument(
+            fmt::format("request: expected a number from 1, got {}", it->dump()));
+      current_request = *it;
+    } else if (number_required) {
+      throw std::invalid_argument("request: missing; a serving peer needs each request's number");
+    }
     if (request.value("protocol", 0) != kPeerProtocolVersion)
       throw std::invalid_argument(fmt::format("protocol version {} requested, this peer speaks {}",
                                               request.value("protocol", json(nullptr)).dump(),
@@ -147,8 +147,42 @@ int run_peer(int argc, char** argv) {
   // A last line of defence: however a library misbehaves, this process ends by itself.
   ::alarm(static_cast<unsigned>(config.connections) * (config.timeout_ms / 1000 * 3) + 10);
 
-  run_endpoint(*adapter, settle_key_shares(*adapter, config));
+  run_endpoint(adapter, settle_key_shares(adapter, config));
   return 0;
+}
+
+int run_peer(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);  // a peer that hangs up must surface as an error, not kill us
+  auto adapter = make_stack_adapter();
+
+  CLI::App app{
+      "tlsmatrix peer: reads one JSON request on stdin and reports on stdout (peers/PROTOCOL.md)"};
+  bool print_caps = false;
+  app.add_flag("--capabilities", print_caps,
+               "print what the linked library supports as JSON and exit");
+  bool serve = false;
+  app.add_flag("--serve", serve,
+               "serve one JSON request per line on stdin until end-of-file, each in a process of "
+               "its own forked from this warmed-up one (peers/PROTOCOL.md, \"Serving many "
+               "requests\")");
+  CLI11_PARSE(app, argc, argv);
+
+  if (print_caps) {
+    // Probing runs many in-memory handshakes, so only here.
+    auto caps = probe_capabilities(*adapter);
+    caps.serve = true;  // this driver implements --serve (serve_loop.hpp)
+    json out = to_json(caps);
+    out["event"] = "capabilities";
+    out["protocol"] = kPeerProtocolVersion;
+    emit(out);
+    return 0;
+  }
+
+  if (serve) return serve_requests(*adapter);
+
+  const std::string input{std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>()};
+  return handle_request(*adapter, input, false);
 }
 
 }  // namespace tlsmatrix

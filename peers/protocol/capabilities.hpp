@@ -65,7 +65,8 @@ struct Capabilities {
   std::vector<std::string> default_key_shares;
   PskSupport psk;
   std::set<Feature> features;
-  // The peer implements `--serve` (peers/PROTOCOL.md, "Serving many requests").
+  // The peer implements `PEER --serve`, many requests in one process (peers/PROTOCOL.md,
+  // "Serving many requests"; protocol 6). Absent in the JSON means false.
   bool serve = false;
 
   bool has(Feature feature) const { return features.count(feature) > 0; }

@@ -237,7 +237,8 @@ json to_json(const Capabilities& c) {
            {{"client_mode_sets", c.psk.client_mode_sets},
             {"server_mode_sets", c.psk.server_mode_sets},
             {"hashes", c.psk.hashes}}},
-          {"features", features}};
+          {"features", features},
+          {"serve", c.serve}};
 }
 
 namespace {
@@ -302,6 +303,9 @@ Capabilities capabilities_from_json(const json& j) {
           fmt::format("features: unknown feature '{}' (known: {})", name, feature_names()));
     c.features.insert(*f);
   }
+  // Optional (protocol 6): absent means the peer serves one request per process.
+  if (const auto it = j.find("serve"); it != j.end())
+    c.serve = field(j, "serve", [&] { return it->get<bool>(); });
   return c;
 }
 

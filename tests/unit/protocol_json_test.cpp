@@ -102,5 +102,30 @@ TEST(ProtocolJson, CapabilitiesLibraryFileIsOptional) {
   EXPECT_EQ(capabilities_from_json(older).library_file, "");
 }
 
+// `serve` (protocol 6) is optional: a peer without --serve may leave it out, which reads as
+// false; a value of the wrong type is an error naming the field, as for the other fields.
+TEST(ProtocolJson, CapabilitiesServeIsOptional) {
+  Capabilities c;
+  c.stack = "exampletls";
+  c.library = "ExampleTLS";
+  c.version = "4.2.1";
+  EXPECT_EQ(to_json(c)["serve"], false);
+  c.serve = true;
+  const auto j = to_json(c);
+  EXPECT_EQ(j["serve"], true);
+  EXPECT_TRUE(capabilities_from_json(j).serve);
+  auto older = j;
+  older.erase("serve");
+  EXPECT_FALSE(capabilities_from_json(older).serve);
+  older["serve"] = "yes";
+  try {
+    capabilities_from_json(older);
+    ADD_FAILURE() << "a string for serve was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("'serve' has the wrong type"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace tlsmatrix

@@ -1,0 +1,262 @@
+#include "serve_loop.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "memory_handshake.hpp"
+#include "peer_driver.hpp"
+#include "probe_configs.hpp"
+#include "protocol_json.hpp"
+#include "test_pki.hpp"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434  // the same number on every architecture (Linux 5.3)
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TLSMATRIX_LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define TLSMATRIX_LEAK_CHECKED 1
+#endif
+#endif
+
+namespace tlsmatrix {
+namespace {
+
+using nlohmann::json;
+
+void log(const std::string& line) {
+  std::cerr << line << '\n';
+}
+
+// Lines from stdin, read with read(2) on descriptor 0 and buffered here: nothing of stdin is
+// held in a stdio or iostream buffer that a forked process would inherit.
+class LineReader {
+ public:
+  // The next complete line already read, if any; at end-of-file also a last line without its
+  // newline.
+  std::optional<std::string> take() {
+    if (lines_.empty()) return std::nullopt;
+    auto line = std::move(lines_.front());
+    lines_.pop_front();
+    return line;
+  }
+  // Puts a line taken back in front, to be taken again later.
+  void put_back(std::string line) { lines_.push_front(std::move(line)); }
+  bool at_eof() const { return eof_; }
+  // One read(2), blocking; end-of-file (or a read error) makes at_eof() true.
+  void fill() {
+    char buf[65536];
+    ssize_t n;
+    do {
+      n = ::read(STDIN_FILENO, buf, sizeof buf);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) log(fmt::format("serve: reading stdin failed (errno {}), ending", errno));
+    if (n <= 0) {
+      eof_ = true;
+      if (!partial_.empty()) lines_.push_back(std::move(partial_));
+      partial_.clear();
+      return;
+    }
+    partial_.append(buf, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = partial_.find('\n')) != std::string::npos;) {
+      lines_.push_back(partial_.substr(0, nl));
+      partial_.erase(0, nl + 1);
+    }
+  }
+
+ private:
+  std::deque<std::string> lines_;
+  std::string partial_;
+  bool eof_ = false;
+};
+
+bool blank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// What the loop needs to know of a line before it is handled: a runner's `cancel` and its
+// number, or a request and its number (nullopt when it has none, or is no JSON object at all:
+// the request's own process then reports it).
+struct LineKind {
+  bool cancel = false;
+  std::optional<std::int64_t> number;
+};
+
+LineKind classify(const std::string& line) {
+  const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  LineKind kind;
+  if (!j.is_object()) return kind;
+  const auto key = j.contains("cancel") ? "cancel" : "request";
+  kind.cancel = j.contains("cancel");
+  if (const auto it = j.find(key); it != j.end() && it->is_number_integer())
+    kind.number = it->get<std::int64_t>();
+  return kind;
+}
+
+void emit_served(std::int64_t request) {
+  emit_event({{"event", "served"}, {"protocol", kPeerProtocolVersion}, {"request", request}});
+}
+
+// In-memory handshakes, so that library initialisation, provider loading, algorithm tables and
+// other lazy caches are paid once here and inherited by every request's process instead of being
+// paid in each: TLS 1.3 with the ECDSA certificate, TLS 1.2 with the RSA one (the library's
+// defaults otherwise, no tickets, nothing that outlives the handshake's own objects).
+void warm_up(StackAdapter& adapter) {
+  auto tls13 = probe::ecdsa_pair();
+  auto tls12 = probe::cert_pair(test_pki::server_rsa());
+  probe::pin_version(tls12, "TLSv1.2");
+  for (const auto* pair : {&tls13, &tls12}) {
+    const auto warm = handshake_in_memory(adapter, pair->client, pair->server);
+    if (!warm.completed())
+      log(fmt::format("serve: a warm-up handshake did not complete (client: {}; server: {})",
+                      warm.client.error, warm.server.error));
+  }
+}
+
+// The forked process of one request: it never returns.
+[[noreturn]] void child(StackAdapter& adapter, const std::string& line) {
+  // stdin belongs to the serving process (a `cancel` is its to read), not to the request.
+  if (const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDIN_FILENO);
+    ::close(null);
+  }
+  adapter.after_fork();
+  const int status = handle_request(adapter, line, /*number_required=*/true);
+  std::cout.flush();
+#ifdef TLSMATRIX_LEAK_CHECKED
+  std::exit(status);  // runs LeakSanitizer's check, which _exit would skip
+#else
+  // The request's process leaves at once: the parent's objects it copied (the adapter, the
+  // library's global state) are the parent's to tear down, not its.
+  ::_exit(status);
+#endif
+}
+
+pid_t wait_for(pid_t pid, int& status) {
+  pid_t r;
+  do {
+    r = ::waitpid(pid, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
+// The exit status the serving process takes on from a request's process that ended other than
+// with 0; never returns for a signal.
+int take_on(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    log(fmt::format("serve: a request's process died of signal {}; so does the serving process",
+                    sig));
+    std::cout.flush();
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);  // a signal whose default is not to end the process
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+// Runs one request in a forked process and waits for it, reading `cancel` lines meanwhile.
+// Returns the status to end the serving process with, or nullopt to go on serving.
+std::optional<int> run_one(StackAdapter& adapter, LineReader& in, const std::string& line,
+                           std::optional<std::int64_t> number) {
+  std::cout.flush();
+  std::fflush(nullptr);  // nothing buffered may be written twice, by parent and child
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    log(fmt::format("serve: fork failed (errno {})", errno));
+    return 1;
+  }
+  if (pid == 0) child(adapter, line);
+
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0)
+    log(fmt::format("serve: pidfd_open failed (errno {}): no cancel for request {}", errno,
+                    number.value_or(0)));
+  bool cancelled = false;
+  bool holding = false;  // a line that is not a cancel waits for the next round
+  while (pidfd >= 0 && !cancelled) {
+    const bool reading = !in.at_eof() && !holding;
+    pollfd p[2] = {{pidfd, POLLIN, 0}, {STDIN_FILENO, static_cast<short>(reading ? POLLIN : 0), 0}};
+    const int rc = ::poll(p, reading ? 2 : 1, -1);
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) {
+      log(fmt::format("serve: poll failed (errno {})", errno));
+      break;  // waitpid below still waits for the request to end
+    }
+    if (p[0].revents != 0) break;  // the request's process has ended
+    if (p[1].revents == 0) continue;
+    in.fill();
+    while (auto next = in.take()) {
+      if (blank(*next)) continue;
+      const auto kind = classify(*next);
+      if (!kind.cancel) {  // the runner sends no request before `served`; keep it for later
+        in.put_back(std::move(*next));
+        holding = true;
+        break;
+      }
+      if (kind.number && number && *kind.number == *number) {
+        ::kill(pid, SIGKILL);
+        cancelled = true;
+        break;
+      }
+      // A cancel for a request that is not running is ignored.
+    }
+  }
+  int status = 0;
+  const pid_t reaped = wait_for(pid, status);
+  if (pidfd >= 0) ::close(pidfd);
+  if (reaped < 0) {
+    log(fmt::format("serve: waitpid failed (errno {})", errno));
+    return 1;
+  }
+  const bool killed_by_cancel = cancelled && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  if (killed_by_cancel || (WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    emit_served(number.value_or(0));
+    return std::nullopt;
+  }
+  return take_on(status);
+}
+
+}  // namespace
+
+int serve_requests(StackAdapter& adapter) {
+  warm_up(adapter);
+  LineReader in;
+  for (;;) {
+    auto line = in.take();
+    if (!line) {
+      if (in.at_eof()) return 0;
+      in.fill();
+      continue;
+    }
+    if (blank(*line)) continue;
+    const auto kind = classify(*line);
+    if (kind.cancel) continue;  // nothing runs: nothing to cancel
+    // A request without a usable number still goes to its own process, which reports it with
+    // the same `error` a single-request peer gives, and exits 2.
+    if (const auto status = run_one(adapter, in, *line, kind.number)) return *status;
+  }
+}
+
+}  // namespace tlsmatrix

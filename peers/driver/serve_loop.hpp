@@ -1,0 +1,17 @@
+// `PEER --serve` (peers/PROTOCOL.md, "Serving many requests"): one process serves request after
+// request. It initialises and warms up its library once, then forks for every request; the
+// forked process handles the request exactly as a single-request peer does and exits, so each
+// request starts from the same warmed-up state and leaves nothing behind for the next.
+#pragma once
+
+#include "stack_adapter.hpp"
+
+namespace tlsmatrix {
+
+// Serves the requests on stdin, one JSON object per line, until end-of-file. Returns the
+// process's exit status: 0 at end-of-file; 2 after a request it could not understand (its
+// `error` event was printed); a request's process that died of a signal kills this process with
+// the same signal, so the runner sees the same death as from a single-request peer.
+int serve_requests(StackAdapter& adapter);
+
+}  // namespace tlsmatrix
