@@ -108,6 +108,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
                    suites.size(), peers.size(), run.options.jobs, writer.dir().string()));
   ProgressLine progress(cells.size(), TerminalStream::err);
   const auto start = std::chrono::steady_clock::now();
+  const auto cpu_start = cpu_usage_now();  // bench: the cell phase's CPU, runner and peers
   // A results file that cannot be written stops the run at once: every cell after it would be
   // lost too. What was written stays whole.
   std::string write_failure;
@@ -121,6 +122,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto cell_phase_cpu = cpu_usage_now() - cpu_start;  // every peer is reaped by now
   progress.finish();
   info.finished = utc_timestamp();
   info.complete = write_failure.empty() && !cancelled && writer.cells().size() == cells.size();
@@ -145,7 +147,8 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
 
   show(TerminalStream::out, matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
   if (run.bench)
-    show(TerminalStream::out, "\n" + bench_report_text(writer.cells(), seconds, run.options.jobs));
+    show(TerminalStream::out,
+         "\n" + bench_report_text(writer.cells(), seconds, run.options.jobs, cell_phase_cpu));
   show(TerminalStream::out,
        fmt::format("\nResults: {}/matrix.json, summary.md\n", writer.dir().string()));
   if (!info.complete) {
