@@ -9,7 +9,6 @@
 // own library context (credentials parsed from PEM) on its own thread; a pump thread relays the
 // bytes over two socketpairs and the wire library reads the recorded handshake afterwards.
 #include <signal.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -17,21 +16,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cpu_seconds.hpp"
 #include "memory_handshake.hpp"
 #include "probe_configs.hpp"
 #include "stack_adapter.hpp"
 #include "test_pki.hpp"
 
 namespace {
-
-double cpu_seconds_self() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  const auto s = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
 
 tlsmatrix::ConfigPair floor_pair() {
   auto pair = tlsmatrix::probe::ecdsa_pair();

@@ -1,6 +1,7 @@
 // The Botan 3 stack: make_stack_adapter() for tlsmatrix-peer-botan.
 #include <botan/version.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "botan_connection.hpp"
@@ -42,6 +43,11 @@ class BotanAdapter final : public StackAdapter {
 }  // namespace botan_adapter
 
 std::unique_ptr<StackAdapter> make_stack_adapter() {
+  // Botan hands RSA private-key work to a global thread pool, made on first use. A serving peer
+  // makes it while warming up and then forks: the forked request process has the pool without
+  // its threads and waits on it for ever (seen as servers with RSA certificates that never
+  // answered). "none" runs that work in the calling thread (Botan's BOTAN_THREAD_POOL_SIZE).
+  ::setenv("BOTAN_THREAD_POOL_SIZE", "none", 1);
   return std::make_unique<botan_adapter::BotanAdapter>();
 }
 

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "peer_jail.hpp"
+#include "peer_process.hpp"
 
 namespace tlsmatrix {
 
@@ -84,12 +85,7 @@ bool SpawnedChild::ended() {
 }
 
 bool SpawnedChild::wait_ended(std::chrono::milliseconds grace) {
-  const auto until = std::chrono::steady_clock::now() + grace;
-  while (!ended()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
+  return wait_until([this] { return ended(); }, grace);
 }
 
 void SpawnedChild::kill() {
@@ -116,11 +112,7 @@ std::optional<int> SpawnedChild::exit_status() {
 
 std::string SpawnedChild::exit_description() {
   if (!ended()) return "still running";
-  const int status = child_.native_exit_code();
-  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status))
-    return fmt::format("signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
-  return fmt::format("wait status {}", status);
+  return wait_status_text(child_.native_exit_code());
 }
 
 ChildRun run_child(const std::vector<std::string>& command, const std::string& stdin_text,

@@ -140,13 +140,24 @@ bool PeerProcess::ended() {
   return wait_status_.has_value();
 }
 
-bool PeerProcess::wait_ended(std::chrono::milliseconds grace) {
+bool wait_until(const std::function<bool()>& ended, std::chrono::milliseconds grace) {
   const auto until = std::chrono::steady_clock::now() + grace;
   while (!ended()) {
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+std::string wait_status_text(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return fmt::format("signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
+  return fmt::format("wait status {}", status);
+}
+
+bool PeerProcess::wait_ended(std::chrono::milliseconds grace) {
+  return wait_until([this] { return ended(); }, grace);
 }
 
 void PeerProcess::kill() {
@@ -172,11 +183,7 @@ std::optional<int> PeerProcess::exit_status() {
 
 std::string PeerProcess::exit_description() {
   if (!ended() || !wait_status_) return "still running";
-  const int status = *wait_status_;
-  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status))
-    return fmt::format("signal {} ({})", WTERMSIG(status), ::strsignal(WTERMSIG(status)));
-  return fmt::format("wait status {}", status);
+  return wait_status_text(*wait_status_);
 }
 
 }  // namespace tlsmatrix

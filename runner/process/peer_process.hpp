@@ -7,12 +7,18 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace tlsmatrix {
+
+// Polls `ended` every millisecond for up to `grace`; true once it returned true.
+bool wait_until(const std::function<bool()>& ended, std::chrono::milliseconds grace);
+// "exit status 0", "signal 11 (Segmentation fault)" for a waitpid() status.
+std::string wait_status_text(int status);
 
 class PeerProcess {
  public:

@@ -21,7 +21,9 @@ const std::vector<Peer>& peers() {
   static const auto all = [] {
     auto entries = load_catalog(std::filesystem::path(TLSMATRIX_BINARY_DIR) / "peers.catalog.json");
     std::erase_if(entries, [](const PeerEntry& e) { return e.stack != "openssl"; });
-    entries.push_back({"remembering@fixture", "python-ssl", "fixture",
+    entries.push_back({"remembering@fixture",
+                       "python-ssl",
+                       "fixture",
                        {"python3", (kSource / "tests/fixtures/remembering_peer.py").string()},
                        "test"});
     return probe_peers(entries, std::chrono::seconds(60));
@@ -29,9 +31,29 @@ const std::vector<Peer>& peers() {
   return all;
 }
 
+// Two connections with tickets (as tests/fixtures/two-connections.yaml), TLS 1.3 only: the
+// Python peer has no TLS 1.2.
 const Suite& tickets_suite() {
-  static const Suite suite = load_suite_file(kSource / "tests/fixtures/two-connections.yaml",
-                                             TestPki(kSource / "suites/pki"));
+  static const Suite suite = load_suite_text(R"(schema_version: 1
+suite: demo
+title: Demo
+defaults:
+  client: {trust: ca-ecdsa, session_tickets: true, min_version: TLSv1.3}
+  server: {certificate: server-ecdsa-p256, session_tickets: true, min_version: TLSv1.3}
+scenarios:
+  - id: tickets
+    title: Tickets
+    connections: 2
+    expect:
+      - handshake: success
+        connection: 1
+        cite: RFC 8446 §2
+      - handshake: success
+        cite: RFC 8446 §2.2
+      - resumed: true
+        cite: RFC 8446 §2.2
+)",
+                                             "demo.yaml", TestPki(kSource / "suites/pki"));
   return suite;
 }
 
@@ -64,7 +86,7 @@ TEST(ServingIsolation, APeerThatOffersAnEarlierRequestsSessionIsAnError) {
                 "without being given one"),
             std::string::npos)
       << cells[1].verdict.reason;
-  EXPECT_EQ(pool.processes_started(), 1u);  // the same process served both
+  EXPECT_EQ(pool.processes_started(), 2u);  // one server, one client: each served both cells
 }
 
 TEST(ServingIsolation, TheSamePeerKeepingNothingPassesTwice) {
@@ -73,8 +95,9 @@ TEST(ServingIsolation, TheSamePeerKeepingNothingPassesTwice) {
   const auto cells = two_cells_in_one_client_process(pool);
   ::unsetenv("TLSMATRIX_FIXTURE_NO_LEAK");
   if (cells.empty()) GTEST_SKIP() << "this build has no OpenSSL peer";
-  for (const auto& cell : cells) EXPECT_EQ(cell.verdict.status, Status::pass) << cell.verdict.reason;
-  EXPECT_EQ(pool.processes_started(), 1u);
+  for (const auto& cell : cells)
+    EXPECT_EQ(cell.verdict.status, Status::pass) << cell.verdict.reason;
+  EXPECT_EQ(pool.processes_started(), 2u);
 }
 
 }  // namespace
