@@ -18,6 +18,10 @@ inline constexpr std::uint8_t kHeartbeat = 24;
 // RFC 8446 §4 HandshakeType values.
 inline constexpr std::uint8_t kClientHello = 1;
 inline constexpr std::uint8_t kServerHello = 2;
+inline constexpr std::uint8_t kServerHelloDone = 14;  // TLS 1.2 only (RFC 5246 §7.4)
+
+// The TLS 1.2 version number (RFC 5246 §6.2.1).
+inline constexpr std::uint16_t kTls12 = 0x0303;
 
 inline constexpr std::size_t kRecordHeaderLength = 5;
 inline constexpr std::size_t kHandshakeHeaderLength = 4;     // msg_type and a 24-bit length (§4)

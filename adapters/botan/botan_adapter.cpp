@@ -37,16 +37,19 @@ class BotanAdapter final : public StackAdapter {
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
     return std::make_unique<BotanConfigured>(config);
   }
+
+  // Each endpoint has its own session manager (tickets, cache) and credentials.
+  RequestIsolation request_isolation() const override { return RequestIsolation::in_process; }
 };
 
 }  // namespace
 }  // namespace botan_adapter
 
 std::unique_ptr<StackAdapter> make_stack_adapter() {
-  // Botan hands RSA private-key work to a global thread pool, made on first use. A serving peer
-  // makes it while warming up and then forks: the forked request process has the pool without
-  // its threads and waits on it for ever (seen as servers with RSA certificates that never
-  // answered). "none" runs that work in the calling thread (Botan's BOTAN_THREAD_POOL_SIZE).
+  // Botan hands RSA private-key work to a global thread pool, made on first use: threads that
+  // outlive every request and that a forked process would have without their threads (seen,
+  // when serving peers forked, as servers with RSA certificates that never answered). "none"
+  // runs that work in the calling thread (Botan's BOTAN_THREAD_POOL_SIZE).
   ::setenv("BOTAN_THREAD_POOL_SIZE", "none", 1);
   return std::make_unique<botan_adapter::BotanAdapter>();
 }

@@ -44,6 +44,9 @@ class GnutlsAdapter final : public StackAdapter {
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
     return std::make_unique<GnutlsConfigured>(config);
   }
+
+  // Credentials, priorities and the server's ticket key belong to each endpoint.
+  RequestIsolation request_isolation() const override { return RequestIsolation::in_process; }
 };
 
 }  // namespace

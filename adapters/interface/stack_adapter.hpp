@@ -89,12 +89,28 @@ class StackAdapter {
   // can fail because of the configuration happens here. Throws ConfigRejected when the library
   // refuses part of `config`, and any other exception when the library itself fails.
   virtual std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) = 0;
-  // Called once in each process the peer forks to serve one request (`PEER --serve`,
-  // peers/PROTOCOL.md "Serving many requests"), before anything else happens in it. The parent
-  // initialised the library and ran a handshake first, so the child starts with a copy of that
-  // state: an adapter whose library does not notice the fork by itself must make sure here that
-  // nothing of it is shared between requests, above all random-generator state (reseed the
-  // library's global generator with fresh system randomness). The default does nothing.
+  // How a serving peer (`PEER --serve`, peers/PROTOCOL.md "Serving many requests") keeps one
+  // request from another. `in_process`: everything a request can leave behind lives in the
+  // objects configure() made and dies with them (context, credentials, session cache, ticket
+  // keys, PSKs), and the library's random generator is process-wide but never repeats itself,
+  // so requests run one after the other in the serving process. `fork`: the library keeps
+  // process-wide state beyond those objects that it cannot be made to forget (a global session
+  // cache, ticket keys made once per process), so each request runs in a process forked from
+  // the warmed-up serving process, which costs a few milliseconds per request. The safe
+  // default is `fork`.
+  enum class RequestIsolation { in_process, fork };
+  virtual RequestIsolation request_isolation() const { return RequestIsolation::fork; }
+  // With `in_process`: called after each request (and after the warm-up before the first),
+  // once every object the request made is gone, to clear what the library keeps process-wide
+  // whatever the context (wolfSSL's static session table). Throws std::runtime_error when it
+  // cannot: the serving process then ends instead of serving another request. The default
+  // does nothing.
+  virtual void after_request() {}
+  // With `fork`: called once in each forked request process, before anything else happens in
+  // it. The child starts with a copy of the parent's initialised library: an adapter whose
+  // library does not notice the fork by itself must make sure here that nothing of it is
+  // shared between requests, above all random-generator state (reseed the library's global
+  // generator with fresh system randomness). The default does nothing.
   virtual void after_fork() {}
 };
 

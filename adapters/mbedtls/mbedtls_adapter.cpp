@@ -51,10 +51,10 @@ class MbedtlsAdapter final : public StackAdapter {
     return std::make_unique<MbedtlsConfigured>(config);
   }
 
-  // Every random byte goes through PSA's one global generator (random_bytes). Mbed TLS 3.6.6
-  // was seen to give forked processes different bytes by itself; the peer does not rely on
-  // that for every 3.6 release and reseeds it here.
-  void after_fork() override { reseed_after_fork(); }
+  // The SSL configuration, its session cache, ticket keys and PSKs (PSA keys destroyed with
+  // the configuration) belong to each endpoint; the one process-wide thing is PSA's random
+  // generator, which runs on.
+  RequestIsolation request_isolation() const override { return RequestIsolation::in_process; }
 };
 
 }  // namespace

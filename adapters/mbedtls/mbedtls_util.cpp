@@ -45,14 +45,6 @@ void library_init() {
     throw std::runtime_error(fmt::format("psa_crypto_init failed: {}", static_cast<int>(status)));
 }
 
-void reseed_after_fork() {
-  mbedtls_psa_crypto_free();
-  const psa_status_t status = psa_crypto_init();
-  if (status != PSA_SUCCESS)
-    throw std::runtime_error(
-        fmt::format("psa_crypto_init after fork failed: {}", static_cast<int>(status)));
-}
-
 std::string library_version() {
   std::array<char, 18> text{};  // mbedtls_version_get_string() writes at most 9 bytes
   mbedtls_version_get_string(text.data());

@@ -24,12 +24,6 @@ int random_bytes(void* unused, unsigned char* out, std::size_t length);
 
 // psa_crypto_init() once per process: TLS 1.3 in Mbed TLS 3.6 runs on PSA.
 void library_init();
-// In a process forked from one that used the library (`PEER --serve`): PSA's generator, seeded
-// once in the serving process, would give every request the same bytes (randoms, ECDHE key
-// shares); PSA is shut down and initialised again, which seeds a new generator from the
-// system's entropy. Throws std::runtime_error when PSA cannot start.
-void reseed_after_fork();
-
 // The release the linked library reports at run time, e.g. "3.6.7".
 std::string library_version();
 

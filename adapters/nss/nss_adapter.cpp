@@ -39,8 +39,10 @@ class NssAdapter final : public StackAdapter {
     return std::make_unique<NssConfigured>(config);
   }
 
-  // Softoken's global generator does not notice a fork (and its fork check is off, see
-  // ensure_library()): reseed it.
+  // A serving NSS peer forks per request (request_isolation()'s default): NSS keeps the server
+  // session cache (SSL_ConfigServerSessionIDCache) and the keys that protect session tickets
+  // once per process, and no public call makes it forget them. Softoken's global generator
+  // does not notice the fork (and its fork check is off, see ensure_library()): reseed it.
   void after_fork() override { reseed_after_fork(); }
 };
 

@@ -39,6 +39,9 @@ class OpensslAdapter final : public StackAdapter {
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
     return std::make_unique<OpensslConfigured>(config);
   }
+
+  // Session cache and ticket keys live in each endpoint's SSL_CTX.
+  RequestIsolation request_isolation() const override { return RequestIsolation::in_process; }
 };
 
 }  // namespace

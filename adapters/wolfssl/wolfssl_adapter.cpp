@@ -38,6 +38,15 @@ class WolfsslAdapter final : public StackAdapter {
   std::unique_ptr<ConfiguredEndpoint> configure(const EndpointConfig& config) override {
     return std::make_unique<WolfsslConfigured>(config);
   }
+
+  // Context, credentials and the server's ticket keys belong to each endpoint, and each
+  // WOLFSSL object seeds its own generator; the session tables are process-wide and are
+  // emptied after each request where the build can (forget_sessions). Where it cannot, each
+  // request gets a forked process.
+  RequestIsolation request_isolation() const override {
+    return wolfssl::can_forget_sessions() ? RequestIsolation::in_process : RequestIsolation::fork;
+  }
+  void after_request() override { wolfssl::forget_sessions(); }
 };
 
 }  // namespace

@@ -27,6 +27,14 @@ using X509Ptr = std::unique_ptr<WOLFSSL_X509, X509Deleter>;
 // wolfSSL_Init, once per process; safe to call from every entry point.
 void ensure_initialized();
 
+// wolfSSL keeps every session in static tables per process, whatever the WOLFSSL_CTX, and
+// wolfSSL_flush_sessions() does not empty them ("static table now, no flushing needed" in
+// 5.5's ssl.c). A build with PERSIST_SESSION_CACHE (Debian's) can put back the tables saved
+// right after wolfSSL_Init: forget_sessions() does, and throws std::runtime_error when it
+// fails or the build cannot (can_forget_sessions() false).
+bool can_forget_sessions();
+void forget_sessions();
+
 // A fresh context for `client` or `server` that can negotiate every version this build has.
 CtxPtr new_context(bool client);
 

@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -64,9 +66,23 @@ Socket listen_loopback(std::uint16_t& port_out) {
   return s;
 }
 
-Socket accept_within(const Socket& listener, std::uint32_t timeout_ms) {
-  if (!wait_for(listener.fd(), POLLIN, timeout_ms))
-    throw ConnectTimeout(fmt::format("no client connected within {} ms", timeout_ms));
+Socket accept_within(const Socket& listener, std::uint32_t timeout_ms,
+                     WaitInterruption* interruption) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    const int watched = interruption ? interruption->fd() : -1;
+    pollfd p[2] = {{listener.fd(), POLLIN, 0}, {watched, POLLIN, 0}};
+    const int rc =
+        ::poll(p, watched >= 0 ? 2 : 1, static_cast<int>(std::max<long>(0, left.count())));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc < 0) fail("poll");
+    if (rc == 0) throw ConnectTimeout(fmt::format("no client connected within {} ms", timeout_ms));
+    if (p[0].revents != 0) break;
+    if (p[1].revents != 0 && interruption->cancelled())
+      throw RequestCancelled("cancelled by the runner while waiting for the client");
+  }
   Socket s(::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC));
   if (s.fd() < 0) fail("accept");
   return s;

@@ -30,20 +30,21 @@ namespace {
 
 using nlohmann::json;
 
-// The number of the request being handled (`request` in the request object), echoed in every
-// event that answers it; null when the request had none (a single-request peer may get none).
-json current_request = nullptr;
-
-// stdout carries protocol events only, one JSON object per line, flushed at once so the
+// Writes the events that answer one request: each carries the request's number (`request`
+// in the request object), or none when the request had none (a single-request peer may get
+// none). stdout carries protocol events only, one JSON object per line, flushed at once so the
 // runner sees "listening" before the peer blocks in accept().
-void emit(json event) {
-  if (!current_request.is_null()) event["request"] = current_request;
-  emit_event(event);
-}
+class RequestEvents {
+ public:
+  void set_number(json number) { number_ = std::move(number); }
+  void emit(json event) const {
+    if (!number_.is_null()) event["request"] = number_;
+    emit_event(event);
+  }
 
-void log(const std::string& line) {
-  std::cerr << line << '\n';
-}
+ private:
+  json number_ = nullptr;
+};
 
 // Closing a socket with unread data makes the kernel send a reset, which can overtake the
 // alert this side just sent; the other side would then report a reset instead of the alert.
@@ -61,24 +62,26 @@ void linger_close(Socket& sock, std::uint32_t timeout_ms) {
   }
 }
 
-void emit_result(const HandshakeOutcome& outcome, int connection) {
-  emit({{"event", "result"},
-        {"protocol", kPeerProtocolVersion},
-        {"connection", connection},
-        {"outcome", to_json(outcome)}});
+void emit_result(const RequestEvents& events, const HandshakeOutcome& outcome, int connection) {
+  events.emit({{"event", "result"},
+               {"protocol", kPeerProtocolVersion},
+               {"connection", connection},
+               {"outcome", to_json(outcome)}});
 }
 
 // Configures once, then serves config.connections connections in sequence with the one
 // configured endpoint (so a server's ticket keys, and a client's received session, carry over),
 // emitting one result per connection and stopping after the first that did not complete
-// (peers/PROTOCOL.md, "Connections").
-void run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
+// (peers/PROTOCOL.md, "Connections"). A server's wait for its client ends early when
+// `interruption` says the runner cancelled the request: nothing more is reported then.
+void run_endpoint(StackAdapter& adapter, const EndpointConfig& config, const RequestEvents& events,
+                  WaitInterruption* interruption) {
   // Configuring comes first (peers/PROTOCOL.md, "Stages"): a configuration the library rejects
   // is reported before a server announces `listening` or a client connects, so nobody waits
   // for an endpoint that was never going to handshake.
   HandshakeOutcome failure;
   const auto endpoint = configure_endpoint(adapter, config, failure);
-  if (!endpoint) return emit_result(failure, 1);
+  if (!endpoint) return emit_result(events, failure, 1);
 
   std::optional<Socket> listener;
   for (int connection = 1; connection <= config.connections; ++connection) {
@@ -91,25 +94,27 @@ void run_endpoint(StackAdapter& adapter, const EndpointConfig& config) {
         if (!listener) {
           std::uint16_t port = 0;
           listener.emplace(listen_loopback(port));
-          emit({{"event", "listening"},
-                {"protocol", kPeerProtocolVersion},
-                {"host", "127.0.0.1"},
-                {"port", port}});
+          events.emit({{"event", "listening"},
+                       {"protocol", kPeerProtocolVersion},
+                       {"host", "127.0.0.1"},
+                       {"port", port}});
         }
-        sock = accept_within(*listener, config.timeout_ms);
+        sock = accept_within(*listener, config.timeout_ms, interruption);
       } else {
         sock = connect_loopback(config.connect_host, config.connect_port, config.timeout_ms);
       }
       set_io_timeout(sock, config.timeout_ms);
       out = run_tls_session(*endpoint, config, sock.fd());
       linger_close(sock, config.timeout_ms);
+    } catch (const RequestCancelled&) {
+      return;
     } catch (const ConnectTimeout& e) {
       out.error = e.what();
       out.timed_out = true;
     } catch (const std::exception& e) {
       out.error = e.what();
     }
-    emit_result(out, connection);
+    emit_result(events, out, connection);
     if (out.stage != Stage::done) return;
   }
 }
@@ -120,7 +125,13 @@ void emit_event(const json& event) {
   std::cout << event.dump() << '\n' << std::flush;
 }
 
-int handle_request(StackAdapter& adapter, const std::string& text, bool number_required) {
+void log_line(const std::string& line) {
+  std::cerr << line << '\n';
+}
+
+int handle_request(StackAdapter& adapter, const std::string& text, bool number_required,
+                   WaitInterruption* interruption) {
+  RequestEvents events;
   EndpointConfig config;
   try {
     const json request = json::parse(text);
@@ -130,7 +141,7 @@ int handle_request(StackAdapter& adapter, const std::string& text, bool number_r
       if (!it->is_number_integer() || it->get<std::int64_t>() < 1)
         throw std::invalid_argument(
             fmt::format("request: expected a number from 1, got {}", it->dump()));
-      current_request = *it;
+      events.set_number(*it);
     } else if (number_required) {
       throw std::invalid_argument("request: missing; a serving peer needs each request's number");
     }
@@ -140,14 +151,14 @@ int handle_request(StackAdapter& adapter, const std::string& text, bool number_r
                                               kPeerProtocolVersion));
     config = endpoint_config_from_json(request.at("config"));
   } catch (const std::exception& e) {
-    emit({{"event", "error"}, {"protocol", kPeerProtocolVersion}, {"message", e.what()}});
-    log(fmt::format("bad request: {}", e.what()));
+    events.emit({{"event", "error"}, {"protocol", kPeerProtocolVersion}, {"message", e.what()}});
+    log_line(fmt::format("bad request: {}", e.what()));
     return 2;
   }
   // A last line of defence: however a library misbehaves, this process ends by itself.
   ::alarm(static_cast<unsigned>(config.connections) * (config.timeout_ms / 1000 * 3) + 10);
-
-  run_endpoint(adapter, settle_key_shares(adapter, config));
+  run_endpoint(adapter, settle_key_shares(adapter, config), events, interruption);
+  ::alarm(0);  // a serving peer's next request arms its own
   return 0;
 }
 
@@ -162,9 +173,8 @@ int run_peer(int argc, char** argv) {
                "print what the linked library supports as JSON and exit");
   bool serve = false;
   app.add_flag("--serve", serve,
-               "serve one JSON request per line on stdin until end-of-file, each in a process of "
-               "its own forked from this warmed-up one (peers/PROTOCOL.md, \"Serving many "
-               "requests\")");
+               "serve one JSON request per line on stdin until end-of-file, each from the same "
+               "warmed-up state (peers/PROTOCOL.md, \"Serving many requests\")");
   CLI11_PARSE(app, argc, argv);
 
   if (print_caps) {
@@ -174,7 +184,7 @@ int run_peer(int argc, char** argv) {
     json out = to_json(caps);
     out["event"] = "capabilities";
     out["protocol"] = kPeerProtocolVersion;
-    emit(out);
+    emit_event(out);
     return 0;
   }
 

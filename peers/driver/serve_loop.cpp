@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "loopback_socket.hpp"
 #include "memory_handshake.hpp"
 #include "peer_driver.hpp"
 #include "probe_configs.hpp"
@@ -41,10 +42,6 @@ namespace {
 
 using nlohmann::json;
 
-void log(const std::string& line) {
-  std::cerr << line << '\n';
-}
-
 // Lines from stdin, read with read(2) on descriptor 0 and buffered here: nothing of stdin is
 // held in a stdio or iostream buffer that a forked process would inherit.
 class LineReader {
@@ -67,7 +64,7 @@ class LineReader {
     do {
       n = ::read(STDIN_FILENO, buf, sizeof buf);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) log(fmt::format("serve: reading stdin failed (errno {}), ending", errno));
+    if (n < 0) log_line(fmt::format("serve: reading stdin failed (errno {}), ending", errno));
     if (n <= 0) {
       eof_ = true;
       if (!partial_.empty()) lines_.push_back(std::move(partial_));
@@ -110,14 +107,48 @@ LineKind classify(const std::string& line) {
   return kind;
 }
 
+// Takes the lines already read while request `number` runs: true at a `cancel` for it. Other
+// cancels are ignored; a line that is not a cancel (the runner sends no request before
+// `served`) is put back for later and `holding` set, after which stdin need not be watched.
+bool cancel_arrived(LineReader& in, std::optional<std::int64_t> number, bool& holding) {
+  while (auto next = in.take()) {
+    if (blank(*next)) continue;
+    const auto kind = classify(*next);
+    if (!kind.cancel) {
+      in.put_back(std::move(*next));
+      holding = true;
+      return false;
+    }
+    if (kind.number && number && *kind.number == *number) return true;
+  }
+  return false;
+}
+
+// Lets a request that runs in the serving process see a `cancel` while its server waits for
+// a client.
+class StdinCancelWatch final : public WaitInterruption {
+ public:
+  StdinCancelWatch(LineReader& in, std::optional<std::int64_t> number) : in_(in), number_(number) {}
+  int fd() const override { return in_.at_eof() || holding_ ? -1 : STDIN_FILENO; }
+  bool cancelled() override {
+    in_.fill();
+    return cancel_arrived(in_, number_, holding_);
+  }
+
+ private:
+  LineReader& in_;
+  std::optional<std::int64_t> number_;
+  bool holding_ = false;
+};
+
 void emit_served(std::int64_t request) {
   emit_event({{"event", "served"}, {"protocol", kPeerProtocolVersion}, {"request", request}});
 }
 
 // In-memory handshakes, so that library initialisation, provider loading, algorithm tables and
-// other lazy caches are paid once here and inherited by every request's process instead of being
-// paid in each: TLS 1.3 with the ECDSA certificate, TLS 1.2 with the RSA one (the library's
-// defaults otherwise, no tickets, nothing that outlives the handshake's own objects).
+// other lazy caches are paid once here, before the first request, instead of in each (a forked
+// request process inherits them): TLS 1.3 with the ECDSA certificate, TLS 1.2 with the RSA one (the
+// library's defaults otherwise, no tickets, nothing that outlives the handshake's own objects).
 void warm_up(StackAdapter& adapter) {
   auto tls13 = probe::ecdsa_pair();
   auto tls12 = probe::cert_pair(test_pki::server_rsa());
@@ -125,8 +156,8 @@ void warm_up(StackAdapter& adapter) {
   for (const auto* pair : {&tls13, &tls12}) {
     const auto warm = handshake_in_memory(adapter, pair->client, pair->server);
     if (!warm.completed())
-      log(fmt::format("serve: a warm-up handshake did not complete (client: {}; server: {})",
-                      warm.client.error, warm.server.error));
+      log_line(fmt::format("serve: a warm-up handshake did not complete (client: {}; server: {})",
+                           warm.client.error, warm.server.error));
   }
 }
 
@@ -162,8 +193,8 @@ pid_t wait_for(pid_t pid, int& status) {
 int take_on(int status) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
-    log(fmt::format("serve: a request's process died of signal {}; so does the serving process",
-                    sig));
+    log_line(fmt::format(
+        "serve: a request's process died of signal {}; so does the serving process", sig));
     std::cout.flush();
     ::signal(sig, SIG_DFL);
     sigset_t set;
@@ -178,21 +209,21 @@ int take_on(int status) {
 
 // Runs one request in a forked process and waits for it, reading `cancel` lines meanwhile.
 // Returns the status to end the serving process with, or nullopt to go on serving.
-std::optional<int> run_one(StackAdapter& adapter, LineReader& in, const std::string& line,
-                           std::optional<std::int64_t> number) {
+std::optional<int> run_forked(StackAdapter& adapter, LineReader& in, const std::string& line,
+                              std::optional<std::int64_t> number) {
   std::cout.flush();
   std::fflush(nullptr);  // nothing buffered may be written twice, by parent and child
   const pid_t pid = ::fork();
   if (pid < 0) {
-    log(fmt::format("serve: fork failed (errno {})", errno));
+    log_line(fmt::format("serve: fork failed (errno {})", errno));
     return 1;
   }
   if (pid == 0) child(adapter, line);
 
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0)
-    log(fmt::format("serve: pidfd_open failed (errno {}): no cancel for request {}", errno,
-                    number.value_or(0)));
+    log_line(fmt::format("serve: pidfd_open failed (errno {}): no cancel for request {}", errno,
+                         number.value_or(0)));
   bool cancelled = false;
   bool holding = false;  // a line that is not a cancel waits for the next round
   while (pidfd >= 0 && !cancelled) {
@@ -201,33 +232,22 @@ std::optional<int> run_one(StackAdapter& adapter, LineReader& in, const std::str
     const int rc = ::poll(p, reading ? 2 : 1, -1);
     if (rc < 0 && errno == EINTR) continue;
     if (rc < 0) {
-      log(fmt::format("serve: poll failed (errno {})", errno));
+      log_line(fmt::format("serve: poll failed (errno {})", errno));
       break;  // waitpid below still waits for the request to end
     }
     if (p[0].revents != 0) break;  // the request's process has ended
     if (p[1].revents == 0) continue;
     in.fill();
-    while (auto next = in.take()) {
-      if (blank(*next)) continue;
-      const auto kind = classify(*next);
-      if (!kind.cancel) {  // the runner sends no request before `served`; keep it for later
-        in.put_back(std::move(*next));
-        holding = true;
-        break;
-      }
-      if (kind.number && number && *kind.number == *number) {
-        ::kill(pid, SIGKILL);
-        cancelled = true;
-        break;
-      }
-      // A cancel for a request that is not running is ignored.
+    if (cancel_arrived(in, number, holding)) {
+      ::kill(pid, SIGKILL);
+      cancelled = true;
     }
   }
   int status = 0;
   const pid_t reaped = wait_for(pid, status);
   if (pidfd >= 0) ::close(pidfd);
   if (reaped < 0) {
-    log(fmt::format("serve: waitpid failed (errno {})", errno));
+    log_line(fmt::format("serve: waitpid failed (errno {})", errno));
     return 1;
   }
   const bool killed_by_cancel = cancelled && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
@@ -238,10 +258,36 @@ std::optional<int> run_one(StackAdapter& adapter, LineReader& in, const std::str
   return take_on(status);
 }
 
+// StackAdapter::after_request(): false (and a line on stderr) when the adapter could not clear
+// what the library keeps process-wide, so the process must not serve another request.
+bool forget_request(StackAdapter& adapter) {
+  try {
+    adapter.after_request();
+    return true;
+  } catch (const std::exception& e) {
+    log_line(fmt::format("serve: cannot serve another request: {}", e.what()));
+    return false;
+  }
+}
+
+// Runs one request in the serving process itself. Returns as run_forked() does.
+std::optional<int> run_here(StackAdapter& adapter, LineReader& in, const std::string& line,
+                            std::optional<std::int64_t> number) {
+  StdinCancelWatch watch(in, number);
+  if (const int status = handle_request(adapter, line, /*number_required=*/true, &watch);
+      status != 0)
+    return status;
+  if (!forget_request(adapter)) return 1;
+  emit_served(number.value_or(0));
+  return std::nullopt;
+}
+
 }  // namespace
 
 int serve_requests(StackAdapter& adapter) {
   warm_up(adapter);
+  const bool in_process = adapter.request_isolation() == StackAdapter::RequestIsolation::in_process;
+  if (in_process && !forget_request(adapter)) return 1;  // nothing of the warm-up is kept
   LineReader in;
   for (;;) {
     auto line = in.take();
@@ -253,9 +299,11 @@ int serve_requests(StackAdapter& adapter) {
     if (blank(*line)) continue;
     const auto kind = classify(*line);
     if (kind.cancel) continue;  // nothing runs: nothing to cancel
-    // A request without a usable number still goes to its own process, which reports it with
-    // the same `error` a single-request peer gives, and exits 2.
-    if (const auto status = run_one(adapter, in, *line, kind.number)) return *status;
+    // A request without a usable number is still handled, which reports it with the same
+    // `error` a single-request peer gives, and ends the serving process with 2.
+    const auto status = in_process ? run_here(adapter, in, *line, kind.number)
+                                   : run_forked(adapter, in, *line, kind.number);
+    if (status) return *status;
   }
 }
 

@@ -1,7 +1,9 @@
 // `PEER --serve` (peers/PROTOCOL.md, "Serving many requests"): one process serves request after
-// request. It initialises and warms up its library once, then forks for every request; the
-// forked process handles the request exactly as a single-request peer does and exits, so each
-// request starts from the same warmed-up state and leaves nothing behind for the next.
+// request. It initialises and warms up its library once; then, as the adapter's
+// request_isolation() says, it handles each request itself (every object a request makes dies
+// with it) or in a process forked for it that handles the request exactly as a single-request
+// peer does and exits. Either way each request starts from the same warmed-up state and leaves
+// nothing behind for the next.
 #pragma once
 
 #include "stack_adapter.hpp"

@@ -1,8 +1,12 @@
 #include "isolation_check.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "hex_text.hpp"
+#include "wire_constants.hpp"
 
 namespace tlsmatrix {
 
@@ -14,6 +18,19 @@ std::optional<std::string> RandomRegistry::earlier_use(const std::array<std::uin
   if (added) return std::nullopt;
   return at->second;
 }
+
+namespace {
+
+bool resumed_tls12(const WireObservation& wire) {
+  const auto& sent = wire.server_to_client.handshake_messages;
+  const auto has = [&](std::uint8_t type) {
+    return std::find(sent.begin(), sent.end(), type) != sent.end();
+  };
+  return wire.version == wire::kTls12 && has(wire::kServerHello) && !has(wire::kServerHelloDone) &&
+         wire.server_to_client.encryption_started;
+}
+
+}  // namespace
 
 std::optional<std::string> isolation_breach(const std::vector<WireObservation>& wires,
                                             const CellRequest& request, const std::string& cell,
@@ -27,6 +44,16 @@ std::optional<std::string> isolation_breach(const std::vector<WireObservation>& 
         "client peer {} offered a PSK in the cell's first connection without being given one: "
         "state kept from an earlier request",
         request.client->id);
+
+  // A server that resumed a TLS 1.2 session in the cell's first connection: the abbreviated
+  // handshake of RFC 5246 §7.3 (ServerHello, then ChangeCipherSpec, no ServerHelloDone, which
+  // every full TLS 1.2 handshake sends), with a session no connection of this cell made.
+  if (!wires.empty() && resumed_tls12(wires.front()))
+    return fmt::format(
+        "server peer {} resumed a TLS 1.2 session in the cell's first connection (ServerHello "
+        "then ChangeCipherSpec without ServerHelloDone, RFC 5246 §7.3): a session kept from an "
+        "earlier request",
+        request.server->id);
 
   // RFC 8446 §4.1.2, §4.1.3: each hello's random comes from a secure random generator. The
   // second ClientHello after a HelloRetryRequest repeats the first's random (§4.1.2), and the
@@ -57,9 +84,7 @@ std::optional<std::string> isolation_breach(const std::vector<WireObservation>& 
       }
   }
   if (repeats.empty()) return std::nullopt;
-  std::string out = repeats.front();
-  for (std::size_t i = 1; i < repeats.size(); ++i) out += "; " + repeats[i];
-  return out;
+  return fmt::format("{}", fmt::join(repeats, "; "));
 }
 
 }  // namespace tlsmatrix

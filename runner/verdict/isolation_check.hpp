@@ -1,8 +1,8 @@
 // What a cell shows on the wire of state carried over from an earlier request: a peer that
 // serves many requests must start each from the same state (peers/PROTOCOL.md, "Serving many
 // requests"), and so must any peer, since a cell's result may not depend on the cells before
-// it. Only what is visible can be checked: repeated hello randoms, and a PSK the client was not
-// given.
+// it. Only what is visible can be checked: repeated hello randoms, a PSK the client was not
+// given, and a server resuming a TLS 1.2 session in the cell's first connection.
 #pragma once
 
 #include <array>

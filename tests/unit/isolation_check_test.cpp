@@ -89,5 +89,34 @@ TEST_F(IsolationCheck, APskInTheFirstConnectionThatTheCellDidNotGiveIsABreach) {
   EXPECT_FALSE(isolation_breach({connection(5, 6), resumed}, request, "cell-c", nullptr));
 }
 
+// One TLS 1.2 connection whose server sent these plaintext handshake messages, then
+// ChangeCipherSpec.
+WireObservation tls12_connection(std::uint8_t first_random, std::vector<std::uint8_t> messages) {
+  auto wire = connection(first_random, first_random + 1);
+  wire.version = 0x0303;
+  wire.server_to_client.handshake_messages = std::move(messages);
+  wire.server_to_client.encryption_started = true;
+  return wire;
+}
+
+TEST_F(IsolationCheck, ATls12ResumptionInTheFirstConnectionIsABreach) {
+  const auto abbreviated = tls12_connection(1, {2});  // ServerHello, ChangeCipherSpec, Finished
+  const auto breach = isolation_breach({abbreviated}, request, "cell-a", nullptr);
+  ASSERT_TRUE(breach);
+  EXPECT_NE(breach->find("server peer s@test resumed a TLS 1.2 session in the cell's first "
+                         "connection"),
+            std::string::npos)
+      << *breach;
+  // A full handshake (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone), and a
+  // resumption in a later connection of the same cell, show nothing.
+  const auto full = tls12_connection(3, {2, 11, 12, 14});
+  EXPECT_FALSE(isolation_breach({full}, request, "cell-b", nullptr));
+  EXPECT_FALSE(isolation_breach({full, tls12_connection(5, {2, 4})}, request, "cell-c", nullptr));
+  // A server that stopped after its ServerHello (an alert, no ChangeCipherSpec) resumed nothing.
+  auto refused = tls12_connection(7, {2});
+  refused.server_to_client.encryption_started = false;
+  EXPECT_FALSE(isolation_breach({refused}, request, "cell-d", nullptr));
+}
+
 }  // namespace
 }  // namespace tlsmatrix
