@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_report.hpp"
+#include "capability_cache.hpp"
 #include "exit_status.hpp"
 #include "known_deviations.hpp"
 #include "matrix_diff.hpp"
@@ -48,7 +49,17 @@ std::vector<Peer> load_peers(const CommonOptions& common,
     });
   }
   if (entries.empty()) throw CatalogError("the peer catalog lists no peers");
-  return probe_peers(entries, kProbeTimeout, cancelled);
+  if (common.probe_cache_dir.empty()) return probe_peers(entries, kProbeTimeout, cancelled);
+  const CapabilityCache cache(common.probe_cache_dir);
+  auto probed = probe_peers(entries, kProbeTimeout, &cache, cancelled);
+  // Said every time, so that nobody mistakes a remembered answer for a fresh one.
+  show(TerminalStream::err,
+       fmt::format("capabilities: {} of {} peers from cache {} (binary and library unchanged){}\n",
+                   probed.from_cache, probed.peers.size(), cache.dir().string(),
+                   probed.not_kept == 0
+                       ? ""
+                       : fmt::format("; writing {} new answers there failed", probed.not_kept)));
+  return std::move(probed.peers);
 }
 
 // "I/N", or the GoogleTest sharding variables that CI systems already set.

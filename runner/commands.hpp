@@ -15,6 +15,9 @@ struct CommonOptions {
   std::vector<std::string> peer_ids;
   // The stacks' known-deviations.yaml files, then those given with --expectations.
   std::vector<std::string> known_deviation_files;
+  // Where peers' capability answers are remembered (capability_cache.hpp); empty: every peer
+  // is probed.
+  std::string probe_cache_dir;
 };
 
 struct RunCommandOptions {

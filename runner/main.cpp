@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -56,6 +57,20 @@ std::string shown_path(const std::filesystem::path& file) {
   return ec || relative.empty() || *relative.begin() == ".." ? file.string() : relative.string();
 }
 
+// ${XDG_CACHE_HOME:-$HOME/.cache}/tlsmatrix/capabilities; empty (no cache) when neither is set.
+std::string default_probe_cache() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::filesystem::path base;
+  if (xdg && *xdg == '/')  // the XDG spec: a relative value is to be ignored
+    base = xdg;
+  else if (home && *home)
+    base = std::filesystem::path(home) / ".cache";
+  else
+    return "";
+  return (base / "tlsmatrix" / "capabilities").string();
+}
+
 std::filesystem::path self_dir() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -92,10 +107,24 @@ int main(int argc, char** argv) {
                     "known-deviations.yaml; format in results/README.md");
   };
 
+  // Only the commands that probe peers take these.
+  common.probe_cache_dir = default_probe_cache();
+  bool no_probe_cache = false;
+  const auto add_probe_cache = [&](CLI::App* cmd) {
+    auto* dir = cmd->add_option("--probe-cache", common.probe_cache_dir,
+                                "folder that remembers each peer's --capabilities answer until "
+                                "its executable or TLS library file changes")
+                    ->capture_default_str();
+    cmd->add_flag("--no-probe-cache", no_probe_cache,
+                  "probe every peer, neither reading nor writing the cache")
+        ->excludes(dir);
+  };
+
   RunCommandOptions run;
   auto* run_cmd =
       app.add_subcommand("run", "run suites over all peer pairs and write results/<run>/");
   add_common(run_cmd);
+  add_probe_cache(run_cmd);
   run_cmd->add_option("--suite", run.suites, "run only these suites (repeatable)");
   run_cmd->add_option("--filter", run.options.filters,
                       "glob on cell ids suite/scenario/client->server (repeatable)");
@@ -142,6 +171,7 @@ int main(int argc, char** argv) {
   auto* peers_cmd =
       app.add_subcommand("peers", "list the catalog's peers with their probed library versions");
   add_common(peers_cmd);
+  add_probe_cache(peers_cmd);
   bool peers_json = false;
   peers_cmd->add_flag("--json", peers_json, "print full capabilities as JSON");
 
@@ -185,6 +215,7 @@ int main(int argc, char** argv) {
     common.known_deviation_files.push_back(shown_path(file));
   common.known_deviation_files.insert(common.known_deviation_files.end(),
                                       added_known_deviations.begin(), added_known_deviations.end());
+  if (no_probe_cache) common.probe_cache_dir.clear();
   if (run.options.jobs == 0) run.options.jobs = std::max(1u, std::thread::hardware_concurrency());
 
   struct sigaction sa {};

@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "capability_cache.hpp"
 #include "child_process.hpp"
 #include "protocol_json.hpp"
 #include "protocol_version.hpp"
@@ -118,8 +119,28 @@ std::vector<std::filesystem::path> environment_catalogs(
 
 namespace {
 
-Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout,
-               const std::atomic<bool>& cancelled) {
+// The capabilities in a peer's answer; throws std::invalid_argument saying what is wrong.
+Capabilities capabilities_in_event(const json& event) {
+  if (!event.is_object())
+    throw std::invalid_argument("--capabilities did not print a capabilities event");
+  if (const auto mismatch = protocol_mismatch(event); !mismatch.empty())
+    throw std::invalid_argument(mismatch);
+  if (const auto kind = event.find("event"); kind == event.end() || *kind != "capabilities")
+    throw std::invalid_argument("--capabilities did not print a capabilities event");
+  try {
+    return capabilities_from_json(event);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(fmt::format("capabilities event: {}", e.what()));
+  }
+}
+
+struct ProbeAnswer {
+  Peer peer;
+  json event;  // as the peer printed it, for the cache
+};
+
+ProbeAnswer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout,
+                      const std::atomic<bool>& cancelled) {
   auto command = entry.command;
   command.push_back("--capabilities");
   const auto run = run_child(command, "", timeout, cancelled, entry.root);
@@ -144,15 +165,37 @@ Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout,
     throw failure(fmt::format("--capabilities printed something other than one JSON object: '{}'",
                               excerpt(run.stdout_text)));
   }
-  if (!event.is_object()) throw failure("--capabilities did not print a capabilities event");
-  if (const auto mismatch = protocol_mismatch(event); !mismatch.empty()) throw failure(mismatch);
-  if (const auto kind = event.find("event"); kind == event.end() || *kind != "capabilities")
-    throw failure("--capabilities did not print a capabilities event");
   try {
-    return Peer{entry, capabilities_from_json(event)};
-  } catch (const std::exception& e) {
-    throw failure(fmt::format("capabilities event: {}", e.what()));
+    auto capabilities = capabilities_in_event(event);
+    return ProbeAnswer{Peer{entry, std::move(capabilities)}, std::move(event)};
+  } catch (const std::invalid_argument& e) {
+    throw failure(e.what());
   }
+}
+
+struct PeerSource {
+  Peer peer;
+  bool from_cache = false;
+  bool not_kept = false;
+};
+
+// The cache's answer when it holds a valid one; otherwise the peer's, stored for next time.
+PeerSource recall_or_probe(const PeerEntry& entry, std::chrono::milliseconds timeout,
+                           const CapabilityCache* cache, const std::atomic<bool>& cancelled) {
+  const auto slot = cache ? cache->slot_for(entry) : std::nullopt;
+  if (slot) {
+    if (const auto event = cache->find(*slot, entry)) {
+      try {
+        return PeerSource{Peer{entry, capabilities_in_event(*event)}, true, false};
+      } catch (const std::invalid_argument&) {
+        // Stored by a runner that read events differently: ask the peer, overwrite it.
+      }
+    }
+  }
+  auto answer = probe_one(entry, timeout, cancelled);
+  const bool not_kept =
+      slot && cache->store(*slot, entry, answer.event) == CacheStore::write_failed;
+  return PeerSource{std::move(answer.peer), false, not_kept};
 }
 
 }  // namespace
@@ -160,16 +203,28 @@ Peer probe_one(const PeerEntry& entry, std::chrono::milliseconds timeout,
 std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
                               std::chrono::milliseconds timeout,
                               const std::atomic<bool>& cancelled) {
+  return probe_peers(entries, timeout, nullptr, cancelled).peers;
+}
+
+ProbedPeers probe_peers(const std::vector<PeerEntry>& entries, std::chrono::milliseconds timeout,
+                        const CapabilityCache* cache, const std::atomic<bool>& cancelled) {
   std::set<std::string> ids;
   for (const auto& e : entries)
     if (!ids.insert(e.id).second)
       throw CatalogError(fmt::format("peer id '{}' appears twice (second in {})", e.id, e.catalog));
-  std::vector<std::future<Peer>> probes;
+  // Cache look-ups hash executables and libraries, so they run in parallel with the probes.
+  std::vector<std::future<PeerSource>> sources;
   for (const auto& e : entries)
-    probes.push_back(std::async(std::launch::async, probe_one, e, timeout, std::cref(cancelled)));
-  std::vector<Peer> peers;
-  for (auto& p : probes) peers.push_back(p.get());  // rethrows the first failure, naming the peer
-  return peers;
+    sources.push_back(
+        std::async(std::launch::async, recall_or_probe, e, timeout, cache, std::cref(cancelled)));
+  ProbedPeers out;
+  for (auto& s : sources) {
+    auto source = s.get();  // rethrows the first failure, naming the peer
+    out.peers.push_back(std::move(source.peer));
+    out.from_cache += source.from_cache ? 1 : 0;
+    out.not_kept += source.not_kept ? 1 : 0;
+  }
+  return out;
 }
 
 }  // namespace tlsmatrix

@@ -48,4 +48,18 @@ std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
                               std::chrono::milliseconds timeout,
                               const std::atomic<bool>& cancelled = kNeverCancelled);
 
+class CapabilityCache;  // capability_cache.hpp
+
+struct ProbedPeers {
+  std::vector<Peer> peers;
+  std::size_t from_cache = 0;  // answers the cache held
+  std::size_t not_kept = 0;    // fresh answers it could have kept but could not write
+};
+
+// As above, but a peer whose answer `cache` holds is not asked, and every other answer that
+// can be cached is stored in it. `cache` null: every peer is asked.
+ProbedPeers probe_peers(const std::vector<PeerEntry>& entries, std::chrono::milliseconds timeout,
+                        const CapabilityCache* cache,
+                        const std::atomic<bool>& cancelled = kNeverCancelled);
+
 }  // namespace tlsmatrix
