@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hex_text.hpp"
 #include "protocol_json.hpp"
 
 namespace tlsmatrix {
@@ -42,9 +43,7 @@ class Sha256 {
     unsigned int size = 0;
     if (EVP_DigestFinal_ex(context_.get(), digest.data(), &size) != 1)
       throw std::runtime_error("SHA-256 final failed");
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) out += fmt::format("{:02x}", digest[i]);
-    return out;
+    return hex_of(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
   }
 
  private:
