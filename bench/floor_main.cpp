@@ -19,6 +19,7 @@
 #include "cpu_seconds.hpp"
 #include "memory_handshake.hpp"
 #include "probe_configs.hpp"
+#include "serve_loop.hpp"
 #include "stack_adapter.hpp"
 #include "test_pki.hpp"
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   ::signal(SIGPIPE, SIG_IGN);
+  tlsmatrix::keep_heap_between_requests();  // as a serving peer does
   auto adapter = tlsmatrix::make_stack_adapter();
   const auto id = adapter->identity();
   const auto pair = floor_pair();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -284,7 +285,20 @@ std::optional<int> run_here(StackAdapter& adapter, LineReader& in, const std::st
 
 }  // namespace
 
+// A serving process frees all of a request's memory at its end and allocates it again in the
+// next. glibc's defaults give the top of the heap back to the kernel once 128 KiB are free and
+// mmap each block of 128 KiB or more, so every request paid page faults for memory it had just
+// returned (half the CPU of wolfSSL 5.5.4's in-process floor, bench/). Kept instead: the
+// process's peak stays what one request needs.
+void keep_heap_between_requests() {
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
+
 int serve_requests(StackAdapter& adapter) {
+  keep_heap_between_requests();
   warm_up(adapter);
   const bool in_process = adapter.request_isolation() == StackAdapter::RequestIsolation::in_process;
   if (in_process && !forget_request(adapter)) return 1;  // nothing of the warm-up is kept

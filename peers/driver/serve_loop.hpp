@@ -16,4 +16,9 @@ namespace tlsmatrix {
 // the same signal, so the runner sees the same death as from a single-request peer.
 int serve_requests(StackAdapter& adapter);
 
+// Sets the C library's allocator up for a process that does the same request again and again:
+// freed memory is kept for the next request instead of returned to the kernel and faulted in
+// again. serve_requests() calls it; so does the in-process floor (bench/), to measure the same.
+void keep_heap_between_requests();
+
 }  // namespace tlsmatrix
