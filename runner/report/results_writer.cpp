@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "defaults_table.hpp"
+#include "junit_xml.hpp"
 #include "pcap_capture.hpp"
 #include "protocol_json.hpp"
 #include "safe_text.hpp"
@@ -173,6 +174,9 @@ bool ResultsWriter::finish(RunInfo info, const fs::path& trimmed_copy) {
     write_file_atomically(trimmed_copy, json_text(trimmed_matrix(matrix), 1) + "\n");
   }
   write_file_atomically(dir() / "summary.md", summary_markdown(info, peers_, suites_, cells_));
+  write_file_atomically(dir() / "ci-summary.md",
+                        ci_summary_markdown(info, peers_, suites_, cells_));
+  write_file_atomically(dir() / "junit.xml", junit_xml(info, suites_, cells_));
   return true;
 }
 

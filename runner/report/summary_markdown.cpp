@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <span>
 
 #include "defaults_table.hpp"
 #include "grid.hpp"
@@ -24,19 +26,28 @@ std::vector<const CellResult*> sorted_most_severe_first(const std::vector<CellRe
   return out;
 }
 
+constexpr std::size_t kAllRows = SIZE_MAX;
+
+// "... and N more" after the first `limit` rows of a table cut short.
+std::string rows_left_out(std::size_t rows, std::size_t limit) {
+  if (rows <= limit) return "";
+  return fmt::format("\n... and {} more (summary.md and matrix.json list every one).\n",
+                     rows - limit);
+}
+
 // First in the summary: what a reader must act on.
-std::string unexpected_cells_markdown(const std::vector<CellResult>& cells) {
+std::string unexpected_cells_markdown(const std::vector<CellResult>& cells, std::size_t limit) {
   auto unexpected = sorted_most_severe_first(cells);
   std::erase_if(unexpected, [](const CellResult* c) { return as_expected(*c); });
   if (unexpected.empty()) return "Every cell gave its expected result.\n\n";
   std::string md =
       "## Unexpected cells\n\n| status | expected | cell | reason | expected by |\n"
       "|---|---|---|---|---|\n";
-  for (const auto* c : unexpected)
+  for (const auto* c : std::span(unexpected).first(std::min(limit, unexpected.size())))
     md += fmt::format("| {} | {} | `{}` | {} | {} |\n", status_name(c->verdict.status),
                       status_name(c->expected.status), c->id, markdown_cell(c->verdict.reason),
                       c->expected.source.empty() ? "no known deviation" : c->expected.source);
-  return md + "\n";
+  return md + rows_left_out(unexpected.size(), limit) + "\n";
 }
 
 // A downgrade that worked: an attacked cell (`relay:`) whose scenario expects the handshake to
@@ -66,7 +77,7 @@ std::string attacks_markdown(const Suite& suite) {
          md;
 }
 
-std::string completed_attacks_markdown(const std::vector<CellResult>& cells) {
+std::string completed_attacks_markdown(const std::vector<CellResult>& cells, std::size_t limit) {
   const auto attacked = std::count_if(cells.begin(), cells.end(), [](const CellResult& c) {
     return c.scenario && !c.scenario->relay.empty();
   });
@@ -79,19 +90,18 @@ std::string completed_attacks_markdown(const std::vector<CellResult>& cells) {
   std::string md =
       "## Downgrade attempts that completed a handshake\n\n| status | cell | attack | reason |\n"
       "|---|---|---|---|\n";
-  for (const auto* c : completed) {
+  for (const auto* c : std::span(completed).first(std::min(limit, completed.size()))) {
     std::vector<std::string> attack;
     for (const auto& m : c->scenario->relay) attack.push_back(mutation_text(m));
     md += fmt::format("| {} | `{}` | {} | {} |\n", status_name(c->verdict.status), c->id,
                       markdown_cell(fmt::format("{}", fmt::join(attack, "; "))),
                       markdown_cell(c->verdict.reason));
   }
-  return md + "\n";
+  return md + rows_left_out(completed.size(), limit) + "\n";
 }
 
-std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Peer>& peers,
-                                       const std::vector<Suite>& suites,
-                                       const std::vector<CellResult>& cells) {
+// The title, when and how the run ran, and its totals: the head of both summaries.
+std::string run_head_markdown(const RunInfo& info, const std::vector<CellResult>& cells) {
   std::string md = fmt::format("# tlsmatrix run {}\n\n", info.id);
   md += fmt::format("Started {}, finished {}{}. Shard {}, {} parallel cells.\n\n", info.started,
                     info.finished,
@@ -103,8 +113,15 @@ std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Pe
       "unexpected** (not the result the known-deviation files expect).\n\n",
       all.total(), all[Status::pass], all[Status::deviation], all[Status::fail],
       all[Status::unsupported], all[Status::error], all.unexpected);
-  md += completed_attacks_markdown(cells);
-  md += unexpected_cells_markdown(cells);
+  return md;
+}
+
+std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Peer>& peers,
+                                       const std::vector<Suite>& suites,
+                                       const std::vector<CellResult>& cells) {
+  std::string md = run_head_markdown(info, cells);
+  md += completed_attacks_markdown(cells, kAllRows);
+  md += unexpected_cells_markdown(cells, kAllRows);
 
   md += "## Peers\n\n| id | library | version | environment |\n|---|---|---|---|\n";
   for (const auto& p : peers)
@@ -152,7 +169,39 @@ std::string summary_markdown_unescaped(const RunInfo& info, const std::vector<Pe
   return md;
 }
 
+// Per suite one line of totals, instead of summary.md's client x server grids.
+std::string suite_totals_markdown(const std::vector<Suite>& suites,
+                                  const std::vector<CellResult>& cells) {
+  std::string md =
+      "## Suites\n\n| suite | cells | pass | deviation | fail | unsupported | error | unexpected "
+      "|\n|---|---|---|---|---|---|---|---|\n";
+  const auto tallies = tally_by_suite(cells);
+  for (const auto& suite : suites) {
+    const auto it = tallies.find(suite.id);
+    if (it == tallies.end()) continue;
+    const auto& t = it->second.total;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(suite.id),
+                      t.total(), t[Status::pass], t[Status::deviation], t[Status::fail],
+                      t[Status::unsupported], t[Status::error], t.unexpected);
+  }
+  return md + "\n";
+}
+
 }  // namespace
+
+std::string ci_summary_markdown(const RunInfo& info, const std::vector<Peer>& peers,
+                                const std::vector<Suite>& suites,
+                                const std::vector<CellResult>& cells) {
+  constexpr std::size_t kRows = 100;
+  std::string md = run_head_markdown(info, cells);
+  md += completed_attacks_markdown(cells, kRows);
+  md += unexpected_cells_markdown(cells, kRows);
+  md += suite_totals_markdown(suites, cells);
+  md += fmt::format("{} peers:", peers.size());
+  for (const auto& p : peers) md += fmt::format(" `{}`", p.entry.id);
+  md += ".\n";
+  return printable(md);
+}
 
 std::string summary_markdown(const RunInfo& info, const std::vector<Peer>& peers,
                              const std::vector<Suite>& suites,
