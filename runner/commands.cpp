@@ -17,6 +17,7 @@
 #include "peer_jail.hpp"
 #include "protocol_json.hpp"
 #include "results_writer.hpp"
+#include "run_history.hpp"
 #include "safe_text.hpp"
 #include "scenario_loader.hpp"
 #include "terminal_output.hpp"
@@ -156,6 +157,20 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
     return kExitInterrupted;
   }
 
+  // Recorded before anything is printed: a closed terminal must not keep the run out of it.
+  const auto history_file =
+      run.history.value_or((std::filesystem::path(run.results_root) / "history.sqlite").string());
+  if (!history_file.empty()) {
+    try {
+      auto recorded = info;
+      recorded.id = writer.run_id();  // the writer draws another id when its folder was taken
+      RunHistory(history_file).record(run_record(recorded, peers, writer.cells()));
+    } catch (const HistoryError& e) {
+      show(TerminalStream::err, fmt::format("tlsmatrix: {}; the run's results are in {}\n",
+                                            e.what(), writer.dir().string()));
+      return kExitResultsNotWritten;
+    }
+  }
   show(TerminalStream::out, matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
   if (run.bench)
     show(TerminalStream::out,
@@ -207,6 +222,22 @@ int check_command(const CommonOptions& common) {
   const auto known_deviations = load_known_deviations(common.known_deviation_files);
   fmt::print("{} known deviations in {} files: all valid\n", known_deviations.entries().size(),
              common.known_deviation_files.size());
+  return 0;
+}
+
+int history_command(const HistoryCommandOptions& options) {
+  RunHistory history(options.database);
+  for (const auto& path : options.record) {
+    const auto recorded = history.record(run_record(load_matrix(path)));
+    show(TerminalStream::out, fmt::format("recorded {}: {} cells\n", path, recorded));
+  }
+  if (!options.peer.empty())
+    show(TerminalStream::out, peer_runs_text(options.peer, history.peer_runs(options.peer)));
+  if (!options.cell_pattern.empty())
+    show(TerminalStream::out, cell_history_text(history.cells(options.cell_pattern)));
+  if (options.record.empty() && options.peer.empty() && options.cell_pattern.empty())
+    show(TerminalStream::out,
+         fmt::format("{}: {} recorded runs\n", options.database, history.run_count()));
   return 0;
 }
 

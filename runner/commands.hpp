@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ struct RunCommandOptions {
   std::string captures = "failures";  // which cells keep logs/CELL.pcap: failures, all, none
   bool bench = false;
   std::string peer_processes = "reuse";  // or "per-cell" (RunOptions::reuse_peer_processes)
+  // The SQLite run history the run is recorded in (run_history.hpp); empty: not recorded.
+  // Default: RESULTS_ROOT/history.sqlite.
+  std::optional<std::string> history;
+};
+
+struct HistoryCommandOptions {
+  std::string database = "results/history.sqlite";
+  std::vector<std::string> record;  // run folders or matrix files to record first
+  std::string peer;                 // --peer: a stack's trend
+  std::string cell_pattern;
 };
 
 int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,
@@ -41,5 +52,6 @@ int peers_command(const CommonOptions& common, bool as_json);
 int check_command(const CommonOptions& common);
 // Compares two runs (folders or matrix.json files): 1 on regressions, else 0.
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json);
+int history_command(const HistoryCommandOptions& options);
 
 }  // namespace tlsmatrix

@@ -168,6 +168,25 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"reuse", "per-cell"}))
       ->capture_default_str();
 
+  run_cmd->add_option("--history", run.history,
+                      "SQLite run history to record the run in (default: RESULTS/history.sqlite; "
+                      "'' records nothing); see `tlsmatrix history`");
+
+  HistoryCommandOptions history;
+  auto* history_cmd = app.add_subcommand(
+      "history",
+      "what recorded runs say: when a cell last changed and between which library versions "
+      "(PATTERN), a stack's trend across runs (--peer)");
+  history_cmd->add_option("PATTERN", history.cell_pattern,
+                          "glob on cell ids suite/scenario/client->server, with or without "
+                          "library versions in the peer ids (* also matches / and >)");
+  history_cmd->add_option("--db", history.database, "the SQLite run history")
+      ->capture_default_str();
+  history_cmd->add_option("--peer", history.peer,
+                          "a stack (openssl) or a glob on version-free peer ids (openssl@sid)");
+  history_cmd->add_option("--record", history.record,
+                          "record these run folders or matrix.json files first (repeatable)");
+
   auto* peers_cmd =
       app.add_subcommand("peers", "list the catalog's peers with their probed library versions");
   add_common(peers_cmd);
@@ -232,6 +251,7 @@ int main(int argc, char** argv) {
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
+    if (*history_cmd) return history_command(history);
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
     return 2;

@@ -13,16 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-struct PeerVersion {
-  std::string id, version;
-};
-
-// What the diff reads of one matrix, keyed by version-free peer and cell ids.
-struct Indexed {
-  std::map<std::string, PeerVersion> peers;  // by peer id without version
-  std::map<std::string, CellState> cells;
-};
-
 std::string text_field(const json& object, const char* key, const MatrixFile& file,
                        const std::string& where) {
   const auto it = object.find(key);
@@ -31,16 +21,17 @@ std::string text_field(const json& object, const char* key, const MatrixFile& fi
   return it->get<std::string>();
 }
 
-// "openssl-3.6.4@sid" with version 3.6.4 -> "openssl@sid"; ids without it stay as they are.
+}  // namespace
+
 std::string versionless(const std::string& id, const std::string& version) {
   if (version.empty()) return id;
   const auto at = id.find("-" + version);
   return at == std::string::npos ? id : id.substr(0, at) + id.substr(at + 1 + version.size());
 }
 
-Indexed index(const MatrixFile& file) {
+IndexedMatrix index_matrix(const MatrixFile& file) {
   const auto& m = file.matrix;
-  Indexed out;
+  IndexedMatrix out;
   std::map<std::string, std::string> peer_keys;  // peer id -> version-free id
   for (const auto& p : m.at("peers")) {
     const auto id = text_field(p, "id", file, "a peer");
@@ -48,7 +39,9 @@ Indexed index(const MatrixFile& file) {
                              ? p["library_version"].get<std::string>()
                              : std::string();
     const auto key = versionless(id, version);
-    if (!out.peers.emplace(key, PeerVersion{id, version}).second)
+    const auto stack =
+        p.contains("stack") && p["stack"].is_string() ? p["stack"].get<std::string>() : "";
+    if (!out.peers.emplace(key, IndexedPeer{id, stack, version}).second)
       throw MatrixFileError(fmt::format("{}: peers {} and {} differ only in library version",
                                         file.path, out.peers[key].id, id));
     peer_keys[id] = key;
@@ -61,21 +54,24 @@ Indexed index(const MatrixFile& file) {
     return it->second;
   };
   for (const auto& c : m.at("cells")) {
-    CellState cell{text_field(c, "id", file, "a cell"), "", "", ""};
+    CellState cell{text_field(c, "id", file, "a cell"), "", "", "", "", ""};
     const auto where = "cell " + cell.id;
+    cell.client = text_field(c, "client", file, where);
+    cell.server = text_field(c, "server", file, where);
     cell.status = text_field(c, "status", file, where);
     if (c.contains("match")) cell.match = text_field(c, "match", file, where);
     if (c.contains("reason") && c["reason"].is_string())
       cell.reason = c["reason"].get<std::string>();
     const auto key = fmt::format("{}/{}/{}->{}", text_field(c, "suite", file, where),
-                                 text_field(c, "scenario", file, where),
-                                 peer_key(text_field(c, "client", file, where)),
-                                 peer_key(text_field(c, "server", file, where)));
+                                 text_field(c, "scenario", file, where), peer_key(cell.client),
+                                 peer_key(cell.server));
     if (!out.cells.emplace(key, std::move(cell)).second)
       throw MatrixFileError(fmt::format("{}: two cells are {}", file.path, key));
   }
   return out;
 }
+
+namespace {
 
 bool is_regression(const CellState& old_cell, const CellState& new_cell) {
   return (old_cell.status == "pass" && new_cell.status != "pass") ||
@@ -140,8 +136,8 @@ MatrixFile load_matrix(const std::string& path) {
 }
 
 MatrixDiff diff_matrices(const MatrixFile& old_run, const MatrixFile& new_run) {
-  const auto before = index(old_run);
-  const auto after = index(new_run);
+  const auto before = index_matrix(old_run);
+  const auto after = index_matrix(new_run);
   MatrixDiff diff;
   diff.old_path = old_run.path;
   diff.new_path = new_run.path;

@@ -3,6 +3,7 @@
 // prints it; the JSON form is documented in results/README.md.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -30,7 +31,24 @@ struct CellState {
   std::string status;
   std::string match;  // "expected", "unexpected", or empty in a schema 1 matrix
   std::string reason;
+  std::string client, server;  // peer ids
 };
+
+// "openssl-3.6.4@sid" with version 3.6.4 -> "openssl@sid"; ids without it stay as they are.
+// Keys a peer, and a cell by its peers, across runs in which the peer's version changed.
+std::string versionless(const std::string& id, const std::string& version);
+
+struct IndexedPeer {
+  std::string id, stack, version;
+};
+
+// What a diff (or the run history) reads of one matrix, keyed by version-free peer and cell
+// ids. Throws MatrixFileError naming the file and what is missing.
+struct IndexedMatrix {
+  std::map<std::string, IndexedPeer> peers;  // by peer id without version
+  std::map<std::string, CellState> cells;    // by suite/scenario/CLIENT->SERVER without versions
+};
+IndexedMatrix index_matrix(const MatrixFile& file);
 
 struct CellChange {
   // The cell id with each peer's library version taken out of its peer id, so that a cell

@@ -173,10 +173,11 @@ void mark_capped_record(CellResult& result, const CellRun& run) {
     result.verdict.reason += "; " + cap;
     return;
   }
-  result.verdict.reason =
-      fmt::format("{}, so the verdict ({}: {}) would rest on an incomplete record", cap,
-                  status_name(result.verdict.status), result.verdict.reason);
-  result.verdict.status = Status::error;
+  // A fresh verdict: an `error` cell has no checks or security note to rest on
+  // (results/README.md).
+  result.verdict =
+      error_verdict(fmt::format("{}, so the verdict ({}: {}) would rest on an incomplete record",
+                                cap, status_name(result.verdict.status), result.verdict.reason));
 }
 
 // State carried over from an earlier request makes the cell an error: its result would

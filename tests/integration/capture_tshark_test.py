@@ -77,7 +77,7 @@ def main() -> int:
         for pattern in CELLS:
             argv += ["--filter", pattern]
         subprocess.run(argv, check=True, cwd=source, capture_output=True)
-        run = next(Path(results).iterdir())
+        run = next(p for p in Path(results).iterdir() if p.is_dir())  # beside: history.sqlite
         matrix = json.loads((run / "matrix.json").read_text())
         cells = matrix["cells"]
         if len(cells) != len(CELLS):

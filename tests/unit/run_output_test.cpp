@@ -117,10 +117,11 @@ scenarios:
 
   std::string status_file() const { return quoted((dir_ / "status").string()); }
 
-  // The one run folder under the results root.
+  // The one run folder under the results root (beside it: the run history, history.sqlite).
   fs::path run_folder() const {
     std::vector<fs::path> found;
-    for (const auto& entry : fs::directory_iterator(results_)) found.push_back(entry.path());
+    for (const auto& entry : fs::directory_iterator(results_))
+      if (entry.is_directory()) found.push_back(entry.path());
     EXPECT_EQ(found.size(), 1u);
     return found.empty() ? fs::path() : found.front();
   }
