@@ -11,6 +11,7 @@
 #include "bench_report.hpp"
 #include "capability_cache.hpp"
 #include "exit_status.hpp"
+#include "html_report.hpp"
 #include "known_deviations.hpp"
 #include "matrix_diff.hpp"
 #include "peer_catalog.hpp"
@@ -176,7 +177,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
     show(TerminalStream::out,
          "\n" + bench_report_text(writer.cells(), seconds, run.options.jobs, cell_phase_cpu));
   show(TerminalStream::out,
-       fmt::format("\nResults: {}/matrix.json, summary.md\n", writer.dir().string()));
+       fmt::format("\nResults: {}/report.html, matrix.json, summary.md\n", writer.dir().string()));
   if (!info.complete) {
     show(TerminalStream::err,
          fmt::format("tlsmatrix: interrupted after {} of {} cells; the results hold those\n",
@@ -238,6 +239,24 @@ int history_command(const HistoryCommandOptions& options) {
   if (options.record.empty() && options.peer.empty() && options.cell_pattern.empty())
     show(TerminalStream::out,
          fmt::format("{}: {} recorded runs\n", options.database, history.run_count()));
+  return 0;
+}
+
+int report_command(const CommonOptions& common, const std::string& run_path, std::string output) {
+  const auto matrix = load_matrix(run_path);
+  if (output.empty())
+    output = (std::filesystem::path(matrix.path).parent_path() / "report.html").string();
+  const TestPki pki(std::filesystem::path(common.suites_dir) / "pki");
+  const auto suites = load_suites(common.suites_dir, pki, {});
+  std::string page;
+  try {
+    page = html_report(matrix.matrix, suites);
+  } catch (const std::exception& e) {
+    throw MatrixFileError(fmt::format("{}: {}", matrix.path, e.what()));
+  }
+  write_file_atomically(output, page);
+  show(TerminalStream::out,
+       fmt::format("wrote {} ({} cells)\n", output, matrix.matrix["cells"].size()));
   return 0;
 }
 

@@ -53,5 +53,7 @@ int check_command(const CommonOptions& common);
 // Compares two runs (folders or matrix.json files): 1 on regressions, else 0.
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json);
 int history_command(const HistoryCommandOptions& options);
+// Writes report.html of a run (folder or matrix.json) to `output`, by default beside it.
+int report_command(const CommonOptions& common, const std::string& run_path, std::string output);
 
 }  // namespace tlsmatrix

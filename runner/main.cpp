@@ -207,6 +207,15 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("NEW", diff_new, "run folder or matrix.json")->required();
   diff_cmd->add_flag("--json", diff_json, "print the diff as JSON (results/README.md)");
 
+  std::string report_run, report_output;
+  auto* report_cmd = app.add_subcommand(
+      "report", "write a run's report.html again (e.g. after the suites' text changed)");
+  report_cmd->add_option("RUN", report_run, "run folder or matrix.json")->required();
+  report_cmd->add_option("-o,--output", report_output,
+                         "the page to write (default: report.html beside matrix.json)");
+  report_cmd->add_option("--suites-dir", common.suites_dir, "where the scenarios' text comes from")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   // These end up in matrix.json, which is UTF-8: refuse bad bytes before any work is done.
   const auto not_utf8 = [](const char* option, const std::string& value) {
@@ -252,6 +261,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return check_command(common);
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
     if (*history_cmd) return history_command(history);
+    if (*report_cmd) return report_command(common, report_run, report_output);
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
     return 2;

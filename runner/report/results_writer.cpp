@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "defaults_table.hpp"
+#include "html_report.hpp"
 #include "junit_xml.hpp"
 #include "pcap_capture.hpp"
 #include "protocol_json.hpp"
@@ -177,6 +178,7 @@ bool ResultsWriter::finish(RunInfo info, const fs::path& trimmed_copy) {
   write_file_atomically(dir() / "ci-summary.md",
                         ci_summary_markdown(info, peers_, suites_, cells_));
   write_file_atomically(dir() / "junit.xml", junit_xml(info, suites_, cells_));
+  write_file_atomically(dir() / "report.html", html_report(matrix, suites_));
   return true;
 }
 

@@ -1,5 +1,5 @@
 // Writes one run's folder under results/: cells.jsonl as each cell finishes, per-cell peer
-// logs and key logs, then matrix.json, summary.md, ci-summary.md and junit.xml at the end (also
+// logs and key logs, then matrix.json, summary.md, ci-summary.md, junit.xml and report.html at the end (also
 // after an interrupt). The folder is made with the first cell, so a run stopped before any cell
 // leaves nothing. Every write is checked: a failure throws ResultsWriteError naming the file and
 // the OS error, and leaves cells.jsonl with whole lines only. The formats are documented in
@@ -31,7 +31,7 @@ class ResultsWriter {
   ResultsWriter(std::filesystem::path root, std::string run_id, const std::vector<Peer>& peers,
                 const std::vector<Suite>& suites, CaptureMode captures = CaptureMode::failures);
   void add(CellResult&& cell);
-  // Writes matrix.json, summary.md, ci-summary.md and junit.xml (each whole or not at all), and the
+  // Writes matrix.json, summary.md, ci-summary.md, junit.xml and report.html (each whole or not at all), and the
   // trimmed matrix to `trimmed_copy` unless empty. With no cell added it writes nothing and returns
   // false.
   bool finish(RunInfo info, const std::filesystem::path& trimmed_copy = {});
