@@ -65,19 +65,17 @@ std::string text_of(const json& object, const char* key) {
 // stands as {"@ref": N} in the cells. The page expands a cell when it is shown.
 class SharedParts {
  public:
-  json intern(const json& value) {
-    json out = value;
-    if (value.is_object())
-      for (auto& [key, item] : out.items()) item = intern(item);
-    else if (value.is_array())
-      for (auto& item : out) item = intern(item);
+  // Replaces `value`'s parts, then `value` itself, by references where they are long enough.
+  void intern(json& value) {
+    if (value.is_object() || value.is_array())
+      for (auto& item : value) intern(item);
     else if (!value.is_string() || value.get_ref<const std::string&>().size() < 48)
-      return out;
-    auto text = out.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (text.size() < 48) return out;
+      return;
+    auto text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() < 48) return;
     const auto [it, added] = index_.try_emplace(std::move(text), parts_.size());
-    if (added) parts_.push_back(std::move(out));
-    return json{{"@ref", it->second}};
+    if (added) parts_.push_back(std::move(value));
+    value = json{{"@ref", it->second}};
   }
   json take() { return std::move(parts_); }
 
@@ -191,7 +189,9 @@ std::string html_report(const json& matrix, const std::vector<Suite>& suites) {
        client_of = json::array(), server_of = json::array(), status_of = json::array(),
        unexpected = json::array(), details = json::array();
   SharedParts shared;
-  for (const auto& cell : matrix.value("cells", json::array())) {
+  static const json kNone = json::array();
+  const auto listed_cells = matrix.find("cells");
+  for (const auto& cell : listed_cells != matrix.end() ? *listed_cells : kNone) {
     const auto id = text_of(cell, "id");
     const auto suite = suite_index.find(text_of(cell, "suite"));
     const auto client = peer_index.find(text_of(cell, "client"));
@@ -212,10 +212,14 @@ std::string html_report(const json& matrix, const std::vector<Suite>& suites) {
     server_of.push_back(server->second);
     status_of.push_back(status->second);
     unexpected.push_back(text_of(cell, "match") == "unexpected" ? 1 : 0);
-    json detail = cell;
-    for (const char* key : {"id", "suite", "scenario", "client", "server", "status"})
-      detail.erase(key);
-    for (auto& [key, part] : detail.items()) part = shared.intern(part);
+    json detail = json::object();
+    for (const auto& [key, part] : cell.items()) {
+      if (key == "id" || key == "suite" || key == "scenario" || key == "client" ||
+          key == "server" || key == "status")
+        continue;
+      auto& kept = detail[key] = part;
+      shared.intern(kept);
+    }
     details.push_back(std::move(detail));
   }
 
