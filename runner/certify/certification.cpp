@@ -16,6 +16,7 @@
 
 #include "capability_cache.hpp"
 #include "certify_profiles.hpp"
+#include "safe_text.hpp"
 
 namespace tlsmatrix {
 namespace {
@@ -249,7 +250,9 @@ Certification make_certification(const CertificationInput& input) {
 }
 
 std::string certification_html(const nlohmann::json& c) {
-  const auto e = [](const nlohmann::json& v) { return html_escape(text_of(v)); };
+  // Text from peers (reasons) may hold control characters or bytes that are not UTF-8: shown
+  // as \xNN, as on the terminal and in summary.md.
+  const auto e = [](const nlohmann::json& v) { return html_escape(printable(text_of(v))); };
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>tlsmatrix "
        "certification: "

@@ -1,8 +1,10 @@
 // tlsmatrix certify's profile rule on synthetic cells (met / not met / not applicable), the
 // profile table, and how the vendor's command is split and its program found.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "certify_command.hpp"
@@ -111,7 +113,19 @@ TEST(CertifyCommand, FindsTheProgramInPath) {
   EXPECT_EQ(resolve_program("sh", "/nonexistent:/bin:/usr/bin"), "/bin/sh");
   EXPECT_EQ(resolve_program("/bin/sh", ""), "/bin/sh");
   EXPECT_THROW(resolve_program("no-such-tlsmatrix-peer", "/bin:/usr/bin"), std::invalid_argument);
-  EXPECT_THROW(resolve_program("/etc/hostname", ""), std::invalid_argument);  // not executable
+  // A file without execute permission is no program, by path or in PATH.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tlsmatrix-certify-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "peer") << "#!/bin/sh\n";
+  std::filesystem::permissions(
+      dir / "peer", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_THROW(resolve_program((dir / "peer").string(), ""), std::invalid_argument);
+  EXPECT_THROW(resolve_program("peer", dir.string()), std::invalid_argument);
+  std::filesystem::permissions(dir / "peer", std::filesystem::perms::owner_exec,
+                               std::filesystem::perm_options::add);
+  EXPECT_EQ(resolve_program("peer", "/nonexistent:" + dir.string()), (dir / "peer").string());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
