@@ -50,6 +50,12 @@ std::vector<Peer> load_peers(const CommonOptions& common,
              common.peer_ids.end();
     });
   }
+  for (const auto& extra : common.extra_peers) {
+    if (std::any_of(entries.begin(), entries.end(),
+                    [&](const auto& e) { return e.id == extra.id; }))
+      throw CatalogError(fmt::format("peer id {} is already in the catalogs", extra.id));
+    entries.push_back(extra);
+  }
   if (entries.empty()) throw CatalogError("the peer catalog lists no peers");
   if (common.probe_cache_dir.empty()) return probe_peers(entries, kProbeTimeout, cancelled);
   const CapabilityCache cache(common.probe_cache_dir);
@@ -184,6 +190,8 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
                      writer.cells().size(), cells.size()));
     return kExitInterrupted;
   }
+  if (run.on_finished)
+    return run.on_finished({peers, suites, writer.cells(), writer.dir(), writer.run_id()});
   return exit_status(tally_all(writer.cells()), run.fail_on);
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,18 @@ struct CommonOptions {
   // Where peers' capability answers are remembered (capability_cache.hpp); empty: every peer
   // is probed.
   std::string probe_cache_dir;
+  // Peers given on the command line, not in a catalog (certify's vendor peer): probed with the
+  // catalogs' peers; `peer_ids` does not restrict them.
+  std::vector<PeerEntry> extra_peers;
+};
+
+// A complete run, as run_command hands it to RunCommandOptions::on_finished.
+struct FinishedRun {
+  const std::vector<Peer>& peers;
+  const std::vector<Suite>& suites;
+  const std::vector<CellResult>& cells;
+  std::filesystem::path dir;
+  std::string run_id;
 };
 
 struct RunCommandOptions {
@@ -36,6 +50,9 @@ struct RunCommandOptions {
   // The SQLite run history the run is recorded in (run_history.hpp); empty: not recorded.
   // Default: RESULTS_ROOT/history.sqlite.
   std::optional<std::string> history;
+  // Set by tlsmatrix certify: a complete run's exit status is what this returns instead of
+  // --fail-on's (it may write more files into the run folder).
+  std::function<int(const FinishedRun&)> on_finished;
 };
 
 struct HistoryCommandOptions {

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <thread>
 
+#include "certify_command.hpp"
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "known_deviations.hpp"
@@ -172,6 +173,22 @@ int main(int argc, char** argv) {
                       "SQLite run history to record the run in (default: RESULTS/history.sqlite; "
                       "'' records nothing); see `tlsmatrix history`");
 
+  CertifyOptions certify;
+  auto* certify_cmd = app.add_subcommand(
+      "certify",
+      "certify a vendor's peer: every suite against every reference peer in both roles; "
+      "certification.json and .html beside the run's matrix; exit 0 iff every applicable "
+      "profile is met");
+  add_certify_options(certify_cmd, certify, common);
+  certify_cmd->add_option("--peer-user", peer_user, "user the peers run as (see run)");
+  certify_cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
+      ->capture_default_str();
+  certify_cmd->add_option("--catalog", added_catalogs,
+                          "reference peer catalog to add (repeatable) to the default peers");
+  certify_cmd->add_flag("--only-catalogs", only_catalogs,
+                        "use only the --catalog files given as reference peers");
+  add_probe_cache(certify_cmd);
+
   HistoryCommandOptions history;
   auto* history_cmd = app.add_subcommand(
       "history",
@@ -245,6 +262,8 @@ int main(int argc, char** argv) {
                                       added_known_deviations.begin(), added_known_deviations.end());
   if (no_probe_cache) common.probe_cache_dir.clear();
   if (run.options.jobs == 0) run.options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  if (certify.run.options.jobs == 0)
+    certify.run.options.jobs = std::max(1u, std::thread::hardware_concurrency());
 
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -255,7 +274,9 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (*run_cmd || *peers_cmd) use_peer_jail(make_peer_jail(self_dir(), peer_user));
+    if (*run_cmd || *peers_cmd || *certify_cmd)
+      use_peer_jail(make_peer_jail(self_dir(), peer_user));
+    if (*certify_cmd) return certify_command(common, certify, command_line, g_cancelled);
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);

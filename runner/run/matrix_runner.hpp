@@ -38,6 +38,9 @@ struct RunOptions {
   // Peers whose capabilities say `serve` are started once per worker and serve many requests
   // (peers/PROTOCOL.md, "Serving many requests"); false: a process per peer per cell.
   bool reuse_peer_processes = true;
+  // Which ordered (client, server) pairs are planned; null: every pair (tlsmatrix certify: the
+  // vendor peer against each reference peer).
+  std::function<bool(const Peer& client, const Peer& server)> pairs;
 };
 
 // What the cells of one worker share.
