@@ -31,6 +31,10 @@ class ResultsWriter {
   ResultsWriter(std::filesystem::path root, std::string run_id, const std::vector<Peer>& peers,
                 const std::vector<Suite>& suites, CaptureMode captures = CaptureMode::failures);
   void add(CellResult&& cell);
+  // A cell read back from another run's folder (`tlsmatrix merge`, cell_from_json): `line`, its
+  // line of that run's cells.jsonl, is written as it is, and the log files it names (see
+  // recorded_log_files) are copied from `from_dir` instead of written.
+  void add_recorded(CellResult&& cell, std::string line, const std::filesystem::path& from_dir);
   // Writes matrix.json, summary.md, ci-summary.md and junit.xml (each whole or not at all), and the
   // trimmed matrix to `trimmed_copy` unless empty. With no cell added it writes nothing and returns
   // false.
@@ -42,6 +46,7 @@ class ResultsWriter {
  private:
   void make_folder();
   nlohmann::json write_cell_files(const CellResult& cell);
+  void keep(CellResult&& cell, std::string line);
   nlohmann::json matrix_json(const RunInfo& info) const;
 
   std::filesystem::path root_;
@@ -55,5 +60,14 @@ class ResultsWriter {
   std::vector<CellResult> cells_;
   std::vector<std::string> cell_lines_;  // each cell's cells.jsonl line, for matrix.json
 };
+
+// The log files a cell (a line of cells.jsonl) names in harness.logs, as paths relative to its
+// run folder: each must be logs/STEM.KIND, STEM the cell id's file name form, so a cell names
+// only files of its own in its own folder. Throws CellJsonError otherwise.
+std::vector<std::string> recorded_log_files(const nlohmann::json& cell);
+
+// matrix.json `peers` and `suites`, as ResultsWriter writes them.
+nlohmann::json peers_json(const std::vector<Peer>& peers);
+nlohmann::json suites_json(const std::vector<Suite>& suites);
 
 }  // namespace tlsmatrix

@@ -208,7 +208,7 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
     for (const auto& scenario : suite.scenarios)
       for (const auto& client : peers)
         for (const auto& server : peers) {
-          auto id = cell_id(suite, scenario, client, server);
+          auto id = cell_id(suite.id, scenario.id, client.entry.id, server.entry.id);
           if (!selected(id, options.filters)) continue;
           if (position++ % options.shard_count != options.shard_index) continue;
           ExpectedResult expected;
