@@ -21,6 +21,7 @@
 #include "run_history.hpp"
 #include "safe_text.hpp"
 #include "scenario_loader.hpp"
+#include "shard_merge.hpp"
 #include "terminal_output.hpp"
 #include "terminal_report.hpp"
 
@@ -193,6 +194,49 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   if (run.on_finished)
     return run.on_finished({peers, suites, writer.cells(), writer.dir(), writer.run_id()});
   return exit_status(tally_all(writer.cells()), run.fail_on);
+}
+
+int merge_command(const CommonOptions& common, const MergeCommandOptions& merge,
+                  const std::string& command_line) {
+  // Everything is read and checked before the results folder is made.
+  auto shards = read_shards(merge.shards, common.suites_dir);
+  auto& info = shards.info;
+  info.id = new_run_id();
+  info.command = command_line;
+  ResultsWriter writer(merge.results_root, info.id, shards.peers, shards.suites);
+  show(TerminalStream::err,
+       fmt::format("tlsmatrix: merging {} shard{}, {} cells -> {}\n", info.merged_from.size(),
+                   info.merged_from.size() == 1 ? "" : "s", shards.cells.size(),
+                   writer.dir().string()));
+  try {
+    for (auto& recorded : shards.cells)
+      writer.add_recorded(std::move(recorded.cell), std::move(recorded.line), recorded.shard);
+    writer.finish(info, merge.trimmed_copy);
+  } catch (const ResultsWriteError& e) {
+    show(TerminalStream::err,
+         fmt::format("tlsmatrix: {}; merge stopped: {} of {} cells are in {}\n", e.what(),
+                     writer.cells().size(), shards.cells.size(),
+                     (writer.dir() / "cells.jsonl").string()));
+    return kExitResultsNotWritten;
+  }
+  const auto history_file = merge.history.value_or(
+      (std::filesystem::path(merge.results_root) / "history.sqlite").string());
+  if (!history_file.empty()) {
+    try {
+      auto recorded = info;
+      recorded.id = writer.run_id();
+      RunHistory(history_file).record(run_record(recorded, shards.peers, writer.cells()));
+    } catch (const HistoryError& e) {
+      show(TerminalStream::err, fmt::format("tlsmatrix: {}; the merged results are in {}\n",
+                                            e.what(), writer.dir().string()));
+      return kExitResultsNotWritten;
+    }
+  }
+  show(TerminalStream::out,
+       matrix_tables_text(shards.peers, shards.suites, writer.cells(), merge.max_findings));
+  show(TerminalStream::out,
+       fmt::format("\nResults: {}/matrix.json, summary.md\n", writer.dir().string()));
+  return exit_status(tally_all(writer.cells()), merge.fail_on);
 }
 
 int peers_command(const CommonOptions& common, bool as_json) {

@@ -55,6 +55,16 @@ struct RunCommandOptions {
   std::function<int(const FinishedRun&)> on_finished;
 };
 
+// `tlsmatrix merge`: the output options are run's.
+struct MergeCommandOptions {
+  std::vector<std::string> shards;  // the shards' run folders (or their matrix.json)
+  std::string results_root = "results";
+  std::string fail_on = "unexpected";
+  std::string trimmed_copy;
+  std::size_t max_findings = 25;
+  std::optional<std::string> history;  // as RunCommandOptions::history
+};
+
 struct HistoryCommandOptions {
   std::string database = "results/history.sqlite";
   std::vector<std::string> record;  // run folders or matrix files to record first
@@ -64,6 +74,11 @@ struct HistoryCommandOptions {
 
 int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,
                 const std::atomic<bool>& cancelled);
+// Joins the shard folders of one run into one new run folder, the one the run without shards
+// would have written (results/README.md, "Shards"); exits like run_command. Throws MergeError,
+// naming the file, before anything is written when the shards cannot be merged.
+int merge_command(const CommonOptions& common, const MergeCommandOptions& merge,
+                  const std::string& command_line);
 int peers_command(const CommonOptions& common, bool as_json);
 // Validates the suite files and the known-deviation files.
 int check_command(const CommonOptions& common);

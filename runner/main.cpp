@@ -188,6 +188,32 @@ int main(int argc, char** argv) {
   certify_cmd->add_flag("--only-catalogs", only_catalogs,
                         "use only the --catalog files given as reference peers");
   add_probe_cache(certify_cmd);
+  MergeCommandOptions merge;
+  auto* merge_cmd = app.add_subcommand(
+      "merge",
+      "join the shard folders of one run (run --shard I/N) into one new run folder, the one the "
+      "run without shards would have written");
+  merge_cmd->add_option("SHARD_DIR", merge.shards, "the run folder of each shard 0..N-1")
+      ->required();
+  merge_cmd->add_option("--suites-dir", common.suites_dir, "folder of suite files and pki/")
+      ->capture_default_str();
+  merge_cmd->add_option("--results", merge.results_root, "where the merged run folder is created")
+      ->capture_default_str();
+  merge_cmd
+      ->add_option("--fail-on", merge.fail_on,
+                   "exit 1 when: as for run (unexpected, error, fail, "
+                   "deviation, never)")
+      ->capture_default_str()
+      ->check(CLI::IsMember(kFailOnChoices));
+  merge_cmd
+      ->add_option("--max-findings", merge.max_findings, "non-passing cells listed on the terminal")
+      ->capture_default_str();
+  merge_cmd->add_option("--trimmed-copy", merge.trimmed_copy,
+                        "also write the matrix without logs, timings and host details to this "
+                        "file");
+  merge_cmd->add_option("--history", merge.history,
+                        "SQLite run history to record the merged run in (default: "
+                        "RESULTS/history.sqlite; '' records nothing)");
 
   HistoryCommandOptions history;
   auto* history_cmd = app.add_subcommand(
@@ -278,6 +304,7 @@ int main(int argc, char** argv) {
       use_peer_jail(make_peer_jail(self_dir(), peer_user));
     if (*certify_cmd) return certify_command(common, certify, command_line, g_cancelled);
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
+    if (*merge_cmd) return merge_command(common, merge, command_line);
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);

@@ -106,8 +106,8 @@ RunRecord run_record(const RunInfo& info, const std::vector<Peer>& peers,
     key_of[p.entry.id] = key;
   }
   for (const auto& c : cells) {
-    const auto key = fmt::format("{}/{}/{}->{}", c.suite->id, c.scenario->id,
-                                 key_of.at(c.client->entry.id), key_of.at(c.server->entry.id));
+    const auto key = cell_id(c.suite->id, c.scenario->id, key_of.at(c.client->entry.id),
+                             key_of.at(c.server->entry.id));
     run.matrix.cells[key] = {c.id,
                              status_name(c.verdict.status),
                              as_expected(c) ? "expected" : "unexpected",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "grid.hpp"
@@ -50,6 +51,9 @@ std::vector<DefaultsEntry> defaults_entries(const std::vector<Suite>& suites,
           if (value == "unknown") value = definition(column.fact).absent;
           e.values[value].push_back(cell.id);
         }
+        // By id, not in the order the cells finished: two runs of one matrix (or a run and its
+        // merged shards) write the same table.
+        for (auto& [value, ids] : e.values) std::sort(ids.begin(), ids.end());
         out.push_back(std::move(e));
       }
     }

@@ -18,7 +18,7 @@ struct DefaultsEntry {
   Role role = Role::server;
   std::string peer;
   // Each value observed in this peer's executed cells (pass, deviation, fail), with those
-  // cells' ids; empty when no cell of the peer ran.
+  // cells' ids (sorted); empty when no cell of the peer ran.
   std::map<std::string, std::vector<std::string>> values;
 };
 

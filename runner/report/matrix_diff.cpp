@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "cell_result.hpp"
 #include "results_writer.hpp"
 
 namespace tlsmatrix {
@@ -62,9 +63,9 @@ IndexedMatrix index_matrix(const MatrixFile& file) {
     if (c.contains("match")) cell.match = text_field(c, "match", file, where);
     if (c.contains("reason") && c["reason"].is_string())
       cell.reason = c["reason"].get<std::string>();
-    const auto key = fmt::format("{}/{}/{}->{}", text_field(c, "suite", file, where),
-                                 text_field(c, "scenario", file, where), peer_key(cell.client),
-                                 peer_key(cell.server));
+    const auto key =
+        cell_id(text_field(c, "suite", file, where), text_field(c, "scenario", file, where),
+                peer_key(cell.client), peer_key(cell.server));
     if (!out.cells.emplace(key, std::move(cell)).second)
       throw MatrixFileError(fmt::format("{}: two cells are {}", file.path, key));
   }

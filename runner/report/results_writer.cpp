@@ -94,10 +94,56 @@ json ResultsWriter::write_cell_files(const CellResult& cell) {
   return logs;
 }
 
+std::vector<std::string> recorded_log_files(const json& cell) {
+  std::vector<std::string> out;
+  const auto harness = cell.find("harness");
+  if (harness == cell.end() || !harness->is_object() || !harness->contains("logs") ||
+      !(*harness)["logs"].is_object())
+    throw CellJsonError("harness.logs is missing or not an object");
+  const auto id = cell.value("id", "");
+  const auto prefix = fmt::format("logs/{}.", file_stem(id));
+  for (const auto& [role, path] : (*harness)["logs"].items()) {
+    if (!path.is_string())
+      throw CellJsonError(fmt::format("harness.logs.{} is not a string", role));
+    const auto rel = path.get<std::string>();
+    // One file name below logs/, named for this cell: nothing outside the folder, nothing of
+    // another cell.
+    if (rel.rfind(prefix, 0) != 0 || rel.size() == prefix.size() ||
+        rel.find('/', prefix.size()) != std::string::npos)
+      throw CellJsonError(
+          fmt::format("harness.logs.{} {} is not {}KIND, a log of cell {}", role, rel, prefix, id));
+    out.push_back(rel);
+  }
+  return out;
+}
+
+void ResultsWriter::add_recorded(CellResult&& cell, std::string line, const fs::path& from_dir) {
+  if (!jsonl_.is_open()) make_folder();
+  json parsed;
+  try {
+    parsed = json::parse(line);
+  } catch (const json::parse_error& e) {
+    throw CellJsonError(fmt::format("cell {}: not JSON: {}", cell.id, e.what()));
+  }
+  for (const auto& rel : recorded_log_files(parsed)) {
+    std::error_code ec;
+    fs::copy_file(from_dir / rel, dir() / rel, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      throw ResultsWriteError(fmt::format("cannot copy {} to {}: {}", (from_dir / rel).string(),
+                                          (dir() / rel).string(), ec.message()));
+  }
+  jsonl_.append_line(line);
+  keep(std::move(cell), std::move(line));
+}
+
 void ResultsWriter::add(CellResult&& cell) {
   if (!jsonl_.is_open()) make_folder();
   auto line = json_text(to_json(cell, write_cell_files(cell)));
   jsonl_.append_line(line);
+  keep(std::move(cell), std::move(line));
+}
+
+void ResultsWriter::keep(CellResult&& cell, std::string line) {
   cell_lines_.push_back(std::move(line));
   // A runner that kept every cell's wire, outcomes and logs grew by tens of kilobytes a cell,
   // and each peer it starts (fork) copies its page tables and then faults on every page the
@@ -112,9 +158,9 @@ void ResultsWriter::add(CellResult&& cell) {
   cells_.push_back(std::move(cell));
 }
 
-json ResultsWriter::matrix_json(const RunInfo& info) const {
+json peers_json(const std::vector<Peer>& peers_in) {
   json peers = json::array();
-  for (const auto& p : peers_)
+  for (const auto& p : peers_in)
     peers.push_back({{"id", p.entry.id},
                      {"stack", p.entry.stack},
                      {"environment", p.entry.environment},
@@ -123,14 +169,22 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
                      {"library", p.capabilities.library},
                      {"library_version", p.capabilities.version},
                      {"capabilities", to_json(p.capabilities)}});
+  return peers;
+}
+
+json suites_json(const std::vector<Suite>& suites_in) {
   json suites = json::array();
-  for (const auto& s : suites_) {
+  for (const auto& s : suites_in) {
     json scenarios = json::array();
     for (const auto& sc : s.scenarios)
       scenarios.push_back({{"id", sc.id}, {"title", sc.title}, {"line", sc.line}});
     suites.push_back(
         {{"id", s.id}, {"title", s.title}, {"file", s.file}, {"scenarios", scenarios}});
   }
+  return suites;
+}
+
+json ResultsWriter::matrix_json(const RunInfo& info) const {
   json totals = json::object();
   const auto all = tally_all(cells_);
   for (auto s : kAllStatuses) totals[status_name(s)] = all[s];
@@ -141,23 +195,28 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
   for (const auto& line : cell_lines_) cells.push_back(json::parse(line));
   std::sort(cells.begin(), cells.end(),
             [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  json run = {{"id", info.id},
+              {"started", info.started},
+              {"finished", info.finished},
+              {"complete", info.complete},
+              {"command", info.command},
+              {"jobs", info.jobs},
+              {"shard", info.shard},
+              {"known_deviation_files", info.known_deviation_files},
+              {"peers_ran_as", info.peers_ran_as},
+              {"tlsmatrix_version", TLSMATRIX_VERSION}};
+  if (!info.merged_from.empty()) {
+    run["merged_from"] = json::array();
+    for (const auto& shard : info.merged_from)
+      run["merged_from"].push_back({{"id", shard.id}, {"shard", shard.shard}});
+  }
   return {{"schema", "tlsmatrix-matrix"},
           {"schema_version", kMatrixSchemaVersion},
           {"peer_protocol", kPeerProtocolVersion},
-          {"run",
-           {{"id", info.id},
-            {"started", info.started},
-            {"finished", info.finished},
-            {"complete", info.complete},
-            {"command", info.command},
-            {"jobs", info.jobs},
-            {"shard", info.shard},
-            {"known_deviation_files", info.known_deviation_files},
-            {"peers_ran_as", info.peers_ran_as},
-            {"tlsmatrix_version", TLSMATRIX_VERSION}}},
-          {"host", host_info()},
-          {"peers", peers},
-          {"suites", suites},
+          {"run", run},
+          {"host", info.host.is_null() ? host_info() : info.host},
+          {"peers", peers_json(peers_)},
+          {"suites", suites_json(suites_)},
           {"totals", totals},
           {"defaults", defaults_json(defaults_entries(suites_, peers_, cells_))},
           {"security", to_json(security_summary(peers_, cells_))},

@@ -1,6 +1,6 @@
 // Writes one run's folder under results/: cells.jsonl as each cell finishes, per-cell peer
-// logs and key logs, then matrix.json, summary.md, ci-summary.md, junit.xml and report.html at the end (also
-// after an interrupt). The folder is made with the first cell, so a run stopped before any cell
+// logs and key logs, then matrix.json, summary.md, ci-summary.md, junit.xml and report.html at
+// the end (also after an interrupt). The folder is made with the first cell, so a run stopped before any cell
 // leaves nothing. Every write is checked: a failure throws ResultsWriteError naming the file and
 // the OS error, and leaves cells.jsonl with whole lines only. The formats are documented in
 // results/README.md.
@@ -31,9 +31,13 @@ class ResultsWriter {
   ResultsWriter(std::filesystem::path root, std::string run_id, const std::vector<Peer>& peers,
                 const std::vector<Suite>& suites, CaptureMode captures = CaptureMode::failures);
   void add(CellResult&& cell);
-  // Writes matrix.json, summary.md, ci-summary.md, junit.xml and report.html (each whole or not at all), and the
-  // trimmed matrix to `trimmed_copy` unless empty. With no cell added it writes nothing and returns
-  // false.
+  // A cell read back from another run's folder (`tlsmatrix merge`, cell_from_json): `line`, its
+  // line of that run's cells.jsonl, is written as it is, and the log files it names (see
+  // recorded_log_files) are copied from `from_dir` instead of written.
+  void add_recorded(CellResult&& cell, std::string line, const std::filesystem::path& from_dir);
+  // Writes matrix.json, summary.md, ci-summary.md, junit.xml and report.html (each whole or not
+  // at all), and the trimmed matrix to `trimmed_copy` unless empty. With no cell added it writes
+  // nothing and returns false.
   bool finish(RunInfo info, const std::filesystem::path& trimmed_copy = {});
   const std::vector<CellResult>& cells() const { return cells_; }
   std::filesystem::path dir() const { return root_ / run_id_; }
@@ -42,6 +46,7 @@ class ResultsWriter {
  private:
   void make_folder();
   nlohmann::json write_cell_files(const CellResult& cell);
+  void keep(CellResult&& cell, std::string line);
   nlohmann::json matrix_json(const RunInfo& info) const;
 
   std::filesystem::path root_;
@@ -55,5 +60,14 @@ class ResultsWriter {
   std::vector<CellResult> cells_;
   std::vector<std::string> cell_lines_;  // each cell's cells.jsonl line, for matrix.json
 };
+
+// The log files a cell (a line of cells.jsonl) names in harness.logs, as paths relative to its
+// run folder: each must be logs/STEM.KIND, STEM the cell id's file name form, so a cell names
+// only files of its own in its own folder. Throws CellJsonError otherwise.
+std::vector<std::string> recorded_log_files(const nlohmann::json& cell);
+
+// matrix.json `peers` and `suites`, as ResultsWriter writes them.
+nlohmann::json peers_json(const std::vector<Peer>& peers);
+nlohmann::json suites_json(const std::vector<Suite>& suites);
 
 }  // namespace tlsmatrix

@@ -17,6 +17,14 @@ struct RunInfo {
   std::string shard;                               // "1/1"
   std::vector<std::string> known_deviation_files;  // in the order they were loaded
   std::string peers_ran_as;                        // "tlsmatrix-peer (uid 998)"
+  // A run merged from shards (`tlsmatrix merge`): each shard's run id and "I/N", in shard order;
+  // empty for a run that ran its cells itself.
+  struct Shard {
+    std::string id, shard;
+  };
+  std::vector<Shard> merged_from;
+  // What matrix.json says of the host the cells ran on; null: this one (host_info()).
+  nlohmann::json host;
 };
 
 // Hostname, OS, kernel, CPU model and count, memory: what a figure needs beside it.

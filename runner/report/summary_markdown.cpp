@@ -107,6 +107,12 @@ std::string run_head_markdown(const RunInfo& info, const std::vector<CellResult>
                     info.finished,
                     info.complete ? "" : " (**interrupted: only finished cells are listed**)",
                     info.shard, info.jobs);
+  if (!info.merged_from.empty()) {
+    std::vector<std::string> shards;
+    for (const auto& s : info.merged_from) shards.push_back(fmt::format("{} ({})", s.shard, s.id));
+    md += fmt::format("Merged (`tlsmatrix merge`) from {} shards: {}.\n\n", shards.size(),
+                      fmt::join(shards, ", "));
+  }
   const auto all = tally_all(cells);
   md += fmt::format(
       "**{} cells**: {} pass, {} deviation, {} fail, {} unsupported, {} error; **{} "

@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "expected_result.hpp"
@@ -45,9 +47,29 @@ struct CellResult {
 
 // The verdict meets the expectation: the cell's `match` is "expected".
 bool as_expected(const CellResult& cell);
-std::string cell_id(const Suite& suite, const Scenario& scenario, const Peer& client,
-                    const Peer& server);
+// "suite/scenario/CLIENT->SERVER": the one form of a cell id. With version-free peer ids it is
+// also the key under which `tlsmatrix diff` and the run history match cells across runs
+// (matrix_diff.hpp, run_history.hpp).
+std::string cell_id(std::string_view suite, std::string_view scenario, std::string_view client,
+                    std::string_view server);
 // The JSON form documented in results/README.md; `log_files` are the paths written for logs.
 nlohmann::json to_json(const CellResult& cell, const nlohmann::json& log_files);
+
+// A cell line that cannot be read back: what is wrong with it (without the file's name).
+class CellJsonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The inverse of to_json: a cell read back from a line of cells.jsonl (or an entry of
+// matrix.json `cells`), its suite, scenario and peers found by id in `suites` and `peers` (which
+// must outlive the cell), and each check tied back to the expectation of the scenario it reports
+// (same fact, values, sender, citation, severity and connection), so the reports read it as they
+// read a cell that ran. What to_json does not write (the peers' logs, the key log, the relayed
+// bytes) stays empty. Throws CellJsonError naming what does not fit: a field missing or of
+// another type, a suite, scenario or peer that is not given, a check that is no expectation of
+// the scenario, an id or `match` that contradicts the other fields.
+CellResult cell_from_json(const nlohmann::json& json, const std::vector<Suite>& suites,
+                          const std::vector<Peer>& peers);
 
 }  // namespace tlsmatrix

@@ -209,7 +209,7 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
       for (const auto& client : peers)
         for (const auto& server : peers) {
           if (options.pairs && !options.pairs(client, server)) continue;
-          auto id = cell_id(suite, scenario, client, server);
+          auto id = cell_id(suite.id, scenario.id, client.entry.id, server.entry.id);
           if (!selected(id, options.filters)) continue;
           if (position++ % options.shard_count != options.shard_index) continue;
           ExpectedResult expected;

@@ -2,12 +2,13 @@
 """The JSON Schemas of results/schema/ (draft 2020-12) against what the real runner writes:
 `tlsmatrix run` over the build's peers (every suite, plus a fixture peer that crashes, for
 `error` cells) into a temporary folder, then its matrix.json, every line of its cells.jsonl
-(the cell $def), the catalogs it used and every .cache/environments/*/peers.catalog.json, and
-results/baseline/ (the trimmed form). It proves the schemas can fail too: mutated copies of the
-produced matrix, of a cell line and of the baseline must each be rejected where the mutation
-is, and the catalog fixtures of tests/fixtures/catalogs/ are accepted or rejected as the
-runner's loader does. Needs python3-jsonschema (4.10 in Debian bookworm; later versions work
-too). Usage: schema_test.py TLSMATRIX_BINARY SOURCE_DIR"""
+(the cell $def), the matrix.json of that run merged as its one shard (`tlsmatrix merge`), the
+catalogs it used and every .cache/environments/*/peers.catalog.json, and results/baseline/ (the
+trimmed form). It proves the schemas can fail too: mutated copies of the produced matrix, of a
+cell line and of the baseline must each be rejected where the mutation is, and the catalog
+fixtures of tests/fixtures/catalogs/ are accepted or rejected as the runner's loader does.
+Needs python3-jsonschema (4.10 in Debian bookworm; later versions work too).
+Usage: schema_test.py TLSMATRIX_BINARY SOURCE_DIR"""
 import copy
 import itertools
 import json
@@ -135,6 +136,18 @@ def run_matrix(binary: Path, source: Path, results: Path) -> tuple[Path, list[Pa
     return runs[0], catalogs
 
 
+def merge_run(binary: Path, source: Path, run: Path, results: Path) -> dict | str:
+    """The run as the one shard of a run, merged: its matrix.json (with `run.merged_from`), or
+    what went wrong."""
+    argv = [str(binary), "merge", str(run), "--results", str(results / "merged"), "--history",
+            "", "--fail-on", "never"]
+    done = subprocess.run(argv, cwd=source, capture_output=True, text=True)
+    folders = list((results / "merged").glob("*/matrix.json"))
+    if done.returncode != 0 or len(folders) != 1:
+        return f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-2000:]}"
+    return json.loads(folders[0].read_text())
+
+
 def must_reject(report: Report, what: str, validator, doc, where: str) -> None:
     """`doc` is a valid document with one mutation at `where` (a JSON path): it must be
     rejected, and for a reason at or below that path."""
@@ -256,6 +269,13 @@ def main() -> int:
             report.validated.append(f"cells.jsonl of the run ({len(lines)} lines, each a cell)")
         for catalog in catalogs:
             report.check(f"catalog {catalog}", schemas.catalog, json.loads(catalog.read_text()))
+        merged = merge_run(binary, source, run, Path(results))
+        if isinstance(merged, str):
+            report.failures.append(merged)
+        else:
+            report.check("matrix.json of the run merged (`tlsmatrix merge`, one shard 0/1)",
+                         schemas.matrix, merged,
+                         f" (run.merged_from {merged['run'].get('merged_from')})")
         first_line = json.loads(lines[0]) if lines else {}
     for catalog in sorted((source / ".cache/environments").glob("*/peers.catalog.json")):
         report.check(f"catalog {catalog.relative_to(source)}", schemas.catalog,
