@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "check_peer.hpp"
 #include "matrix_runner.hpp"
 
 namespace tlsmatrix {
@@ -53,5 +54,8 @@ int check_command(const CommonOptions& common);
 // Compares two runs (folders or matrix.json files): 1 on regressions, else 0.
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json);
 int history_command(const HistoryCommandOptions& options);
+// Checks one peer against the peer protocol (check_peer.hpp): 0 when no check failed, else 1.
+int check_peer_command(const CheckPeerOptions& options, bool as_json,
+                       const std::atomic<bool>& cancelled);
 
 }  // namespace tlsmatrix

@@ -207,6 +207,31 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("NEW", diff_new, "run folder or matrix.json")->required();
   diff_cmd->add_flag("--json", diff_json, "print the diff as JSON (results/README.md)");
 
+  std::vector<std::string> check_peer_words;
+  CheckPeerOptions check_peer_options;
+  std::int64_t check_peer_timeout_ms = check_peer_options.timeout.count();
+  bool check_peer_json = false;
+  auto* check_peer_cmd = app.add_subcommand(
+      "check-peer",
+      "check one peer against the peer protocol (peers/PROTOCOL.md) before any matrix: a line "
+      "PASS|FAIL|SKIP per check; exit 1 on any FAIL");
+  check_peer_cmd
+      ->add_option("COMMAND", check_peer_words,
+                   "the peer's command, as a catalog's \"command\" lists it: one string split on "
+                   "whitespace ('python3 peer.py --flag'; no quoting; a single existing file is "
+                   "kept whole), or several words after --")
+      ->required();
+  check_peer_cmd
+      ->add_option("--timeout-ms", check_peer_timeout_ms,
+                   "limit for each step (one peer run; the two peers of the handshake); a peer "
+                   "still running then is killed with its process group")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000));
+  check_peer_cmd->add_flag("--json", check_peer_json, "print the checks as JSON");
+  check_peer_cmd->add_option("--peer-user", peer_user,
+                             "user the peer runs as, when tlsmatrix runs as root (default: "
+                             "tlsmatrix-peer if it exists, else nobody)");
+
   CLI11_PARSE(app, argc, argv);
   // These end up in matrix.json, which is UTF-8: refuse bad bytes before any work is done.
   const auto not_utf8 = [](const char* option, const std::string& value) {
@@ -246,12 +271,19 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (*run_cmd || *peers_cmd) use_peer_jail(make_peer_jail(self_dir(), peer_user));
+    if (*run_cmd || *peers_cmd || *check_peer_cmd)
+      use_peer_jail(make_peer_jail(self_dir(), peer_user));
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
     if (*peers_cmd) return peers_command(common, peers_json);
     if (*check_cmd) return check_command(common);
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
     if (*history_cmd) return history_command(history);
+    if (*check_peer_cmd) {
+      check_peer_options.command = peer_command_from_words(check_peer_words);
+      check_peer_options.timeout = std::chrono::milliseconds(check_peer_timeout_ms);
+      check_peer_options.pki_dir = std::filesystem::path(common.suites_dir) / "pki";
+      return check_peer_command(check_peer_options, check_peer_json, g_cancelled);
+    }
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
     return 2;
