@@ -12,6 +12,7 @@
 #include "capability_cache.hpp"
 #include "certification.hpp"
 #include "certify_profiles.hpp"
+#include "command_words.hpp"
 #include "exit_status.hpp"
 #include "results_files.hpp"
 #include "run_info.hpp"
@@ -54,48 +55,6 @@ nlohmann::json tool_revision() {
 }
 
 }  // namespace
-
-std::vector<std::string> split_command(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  for (std::size_t i = 0; i < command.size(); ++i) {
-    const char c = command[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
-      in_word = false;
-    } else if (c == '\'') {
-      const auto end = command.find('\'', i + 1);
-      if (end == std::string::npos)
-        throw std::invalid_argument("--peer: unterminated ' in the command");
-      word += command.substr(i + 1, end - i - 1);
-      i = end;
-      in_word = true;
-    } else if (c == '"') {
-      for (++i;; ++i) {
-        if (i >= command.size())
-          throw std::invalid_argument("--peer: unterminated \" in the command");
-        if (command[i] == '"') break;
-        if (command[i] == '\\' && i + 1 < command.size() &&
-            std::string_view("\"\\$`").find(command[i + 1]) != std::string_view::npos)
-          ++i;
-        word += command[i];
-      }
-      in_word = true;
-    } else if (c == '\\') {
-      if (i + 1 >= command.size()) throw std::invalid_argument("--peer: the command ends in \\");
-      word += command[++i];
-      in_word = true;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(std::move(word));
-  if (words.empty()) throw std::invalid_argument("--peer: the command is empty");
-  return words;
-}
 
 std::string resolve_program(const std::string& word, const std::string& path) {
   if (word.find('/') != std::string::npos) {
@@ -148,7 +107,12 @@ int certify_command(const CommonOptions& given, CertifyOptions options,
   if (first_invalid_utf8(options.peer_command))
     throw std::invalid_argument(
         fmt::format("--peer '{}' is not UTF-8", escaped_bytes(options.peer_command)));
-  auto words = split_command(options.peer_command);
+  std::vector<std::string> words;
+  try {
+    words = split_command(options.peer_command);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("--peer: {}", e.what()));
+  }
   const char* path = std::getenv("PATH");
   const auto program = resolve_program(words.front(), path ? path : "/usr/bin:/bin");
   const auto program_sha256 = file_sha256(program);

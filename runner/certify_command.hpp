@@ -18,11 +18,6 @@ struct CertifyOptions {
   RunCommandOptions run;     // results root, jobs, timeout, captures; every suite, no filter
 };
 
-// Splits a command the way a POSIX shell splits words, without expanding anything: blanks
-// separate words, '...' keeps everything literally, "..." and a backslash quote the next
-// character. Throws std::invalid_argument on an unterminated quote or an empty command.
-std::vector<std::string> split_command(const std::string& command);
-
 // The program a command's first word names: as given when it holds a '/', else the first
 // executable regular file of that name in `path` (PATH's form); made absolute. Throws
 // std::invalid_argument naming what was looked for.

@@ -312,6 +312,22 @@ int report_command(const CommonOptions& common, const std::string& run_path, std
   return 0;
 }
 
+int check_peer_command(const CheckPeerOptions& options, bool as_json,
+                       const std::atomic<bool>& cancelled) {
+  const auto reports = check_peer(options, cancelled);
+  if (as_json)
+    show(TerminalStream::out, json_text(check_reports_json(options, reports), 2) + "\n");
+  else
+    show(TerminalStream::out, check_reports_text(reports));
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto& r : reports) ++counts[static_cast<int>(r.status)];
+  show(TerminalStream::err,
+       fmt::format("check-peer: {} checks: {} passed, {} failed, {} skipped ({})\n", reports.size(),
+                   counts[0], counts[1], counts[2], fmt::join(options.command, " ")));
+  if (cancelled) return kExitInterrupted;
+  return any_failed(reports) ? 1 : 0;
+}
+
 int diff_command(const std::string& old_path, const std::string& new_path, bool as_json) {
   const auto diff = diff_matrices(load_matrix(old_path), load_matrix(new_path));
   if (as_json)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "check_peer.hpp"
 #include "matrix_runner.hpp"
 
 namespace tlsmatrix {
@@ -87,5 +88,8 @@ int diff_command(const std::string& old_path, const std::string& new_path, bool 
 int history_command(const HistoryCommandOptions& options);
 // Writes report.html of a run (folder or matrix.json) to `output`, by default beside it.
 int report_command(const CommonOptions& common, const std::string& run_path, std::string output);
+// Checks one peer against the peer protocol (check_peer.hpp): 0 when no check failed, else 1.
+int check_peer_command(const CheckPeerOptions& options, bool as_json,
+                       const std::atomic<bool>& cancelled);
 
 }  // namespace tlsmatrix

@@ -259,6 +259,31 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--suites-dir", common.suites_dir, "where the scenarios' text comes from")
       ->capture_default_str();
 
+  std::vector<std::string> check_peer_words;
+  CheckPeerOptions check_peer_options;
+  std::int64_t check_peer_timeout_ms = check_peer_options.timeout.count();
+  bool check_peer_json = false;
+  auto* check_peer_cmd = app.add_subcommand(
+      "check-peer",
+      "check one peer against the peer protocol (peers/PROTOCOL.md) before any matrix: a line "
+      "PASS|FAIL|SKIP per check; exit 1 on any FAIL");
+  check_peer_cmd
+      ->add_option("COMMAND", check_peer_words,
+                   "the peer's command, as a catalog's \"command\" lists it: one string split "
+                   "into words as a shell would, nothing expanded ('python3 peer.py --flag'; a "
+                   "single existing file is kept whole), or several words after --")
+      ->required();
+  check_peer_cmd
+      ->add_option("--timeout-ms", check_peer_timeout_ms,
+                   "limit for each step (one peer run; the two peers of the handshake); a peer "
+                   "still running then is killed with its process group")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000));
+  check_peer_cmd->add_flag("--json", check_peer_json, "print the checks as JSON");
+  check_peer_cmd->add_option("--peer-user", peer_user,
+                             "user the peer runs as, when tlsmatrix runs as root (default: "
+                             "tlsmatrix-peer if it exists, else nobody)");
+
   CLI11_PARSE(app, argc, argv);
   // These end up in matrix.json, which is UTF-8: refuse bad bytes before any work is done.
   const auto not_utf8 = [](const char* option, const std::string& value) {
@@ -300,7 +325,7 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (*run_cmd || *peers_cmd || *certify_cmd)
+    if (*run_cmd || *peers_cmd || *certify_cmd || *check_peer_cmd)
       use_peer_jail(make_peer_jail(self_dir(), peer_user));
     if (*certify_cmd) return certify_command(common, certify, command_line, g_cancelled);
     if (*run_cmd) return run_command(common, run, command_line, g_cancelled);
@@ -310,6 +335,13 @@ int main(int argc, char** argv) {
     if (*diff_cmd) return diff_command(diff_old, diff_new, diff_json);
     if (*history_cmd) return history_command(history);
     if (*report_cmd) return report_command(common, report_run, report_output);
+
+    if (*check_peer_cmd) {
+      check_peer_options.command = peer_command_from_words(check_peer_words);
+      check_peer_options.timeout = std::chrono::milliseconds(check_peer_timeout_ms);
+      check_peer_options.pki_dir = std::filesystem::path(common.suites_dir) / "pki";
+      return check_peer_command(check_peer_options, check_peer_json, g_cancelled);
+    }
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
     return 2;

@@ -46,6 +46,14 @@ json to_json(const EndpointConfig& config) {
   return out;
 }
 
+json request_json(std::uint64_t number, const EndpointConfig& config) {
+  return {{"protocol", kPeerProtocolVersion}, {"request", number}, {"config", to_json(config)}};
+}
+
+json cancel_json(std::uint64_t number) {
+  return {{"protocol", kPeerProtocolVersion}, {"cancel", number}};
+}
+
 EndpointConfig endpoint_config_from_json(const json& in) {
   if (!in.is_object()) throw std::invalid_argument("config must be a JSON object");
   EndpointConfig config;

@@ -1,6 +1,7 @@
 // JSON forms of the peer protocol's objects (peers/PROTOCOL.md).
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "capabilities.hpp"
@@ -13,6 +14,11 @@ namespace tlsmatrix {
 inline constexpr int kPeerProtocolVersion = 6;
 
 nlohmann::json to_json(const EndpointConfig& config);
+// The request a runner sends a peer (peers/PROTOCOL.md, "Request"):
+// {"protocol": 6, "request": NUMBER, "config": {...}}, one line of it per request.
+nlohmann::json request_json(std::uint64_t number, const EndpointConfig& config);
+// The runner's message that abandons request NUMBER of a serving peer ("Serving many requests").
+nlohmann::json cancel_json(std::uint64_t number);
 // Throws std::invalid_argument naming the offending key.
 EndpointConfig endpoint_config_from_json(const nlohmann::json& json);
 

@@ -68,11 +68,7 @@ class PeerSession {
 
   void start(const EndpointConfig& config) {
     // A single request ends at end-of-file; a serving peer's stdin stays open for the next.
-    write_stdin(
-        json{{"protocol", kPeerProtocolVersion}, {"request", request_}, {"config", to_json(config)}}
-                .dump() +
-            "\n",
-        /*then_close=*/!pool_);
+    write_stdin(request_json(request_, config).dump() + "\n", /*then_close=*/!pool_);
     read_line();
     read_stderr();
   }
@@ -82,8 +78,7 @@ class PeerSession {
   void cancel() {
     if (!pool_ || served_ || cancelling_) return kill();
     cancelling_ = true;
-    write_stdin(json{{"protocol", kPeerProtocolVersion}, {"cancel", request_}}.dump() + "\n",
-                /*then_close=*/false);
+    write_stdin(cancel_json(request_).dump() + "\n", /*then_close=*/false);
     cancel_grace_.expires_after(kCancelGrace);
     cancel_grace_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec && !served_) kill();
