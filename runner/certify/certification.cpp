@@ -65,27 +65,6 @@ std::optional<std::string> git_output(const fs::path& dir, std::vector<std::stri
   return text;
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
-}
-
 std::string text_of(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
@@ -252,7 +231,7 @@ Certification make_certification(const CertificationInput& input) {
 std::string certification_html(const nlohmann::json& c) {
   // Text from peers (reasons) may hold control characters or bytes that are not UTF-8: shown
   // as \xNN, as on the terminal and in summary.md.
-  const auto e = [](const nlohmann::json& v) { return html_escape(printable(text_of(v))); };
+  const auto e = [](const nlohmann::json& v) { return markup_text(text_of(v)); };
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>tlsmatrix "
        "certification: "

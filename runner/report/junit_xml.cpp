@@ -10,50 +10,6 @@
 namespace tlsmatrix {
 namespace {
 
-// Text for an XML 1.0 attribute or element: `printable` turns every control character and
-// byte that is not UTF-8 into \xNN; then the markup characters are escaped and the two
-// non-characters XML also forbids (U+FFFE, U+FFFF) written like the rest.
-std::string xml_text(std::string_view raw) {
-  const auto text = printable(raw);
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\xEF' && i + 2 < text.size() && text[i + 1] == '\xBF' &&
-        (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
-      out += text[i + 2] == '\xBE' ? "\\ufffe" : "\\uffff";
-      i += 2;
-      continue;
-    }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string seconds(double ms) {
   return fmt::format("{:.3f}", ms / 1000);
 }
@@ -71,23 +27,24 @@ std::string cell_details(const CellResult& c) {
 }
 
 std::string testcase(const CellResult& c) {
-  const auto open = fmt::format(
-      R"(    <testcase classname="{}" name="{}" time="{}")",
-      xml_text(fmt::format("tlsmatrix.{}.{}", c.suite->id, c.scenario->id)),
-      xml_text(fmt::format("{}->{}", c.client->entry.id, c.server->entry.id)), seconds(c.wall_ms));
-  const auto details = xml_text(cell_details(c));
+  const auto open =
+      fmt::format(R"(    <testcase classname="{}" name="{}" time="{}")",
+                  markup_text(fmt::format("tlsmatrix.{}.{}", c.suite->id, c.scenario->id)),
+                  markup_text(fmt::format("{}->{}", c.client->entry.id, c.server->entry.id)),
+                  seconds(c.wall_ms));
+  const auto details = markup_text(cell_details(c));
   if (!as_expected(c)) {
     // `error` (the harness could not judge the cell) is never expected: JUnit's <error>.
     const char* element = c.verdict.status == Status::error ? "error" : "failure";
     return fmt::format("{}>\n      <{} type=\"{}\" message=\"{}\">{}</{}>\n    </testcase>\n", open,
                        element, status_name(c.verdict.status),
-                       xml_text(fmt::format("{}, expected {}: {}", status_name(c.verdict.status),
-                                            status_name(c.expected.status), c.verdict.reason)),
+                       markup_text(fmt::format("{}, expected {}: {}", status_name(c.verdict.status),
+                                               status_name(c.expected.status), c.verdict.reason)),
                        details, element);
   }
   if (c.verdict.status == Status::unsupported)
     return fmt::format("{}>\n      <skipped message=\"{}\"/>\n    </testcase>\n", open,
-                       xml_text(c.verdict.reason));
+                       markup_text(c.verdict.reason));
   // Expected cells pass in CI terms; a known deviation says so in its output.
   if (c.verdict.status != Status::pass)
     return fmt::format("{}>\n      <system-out>{}</system-out>\n    </testcase>\n", open, details);
@@ -123,7 +80,7 @@ std::string junit_xml(const RunInfo& info, const std::vector<Suite>& suites,
   }
   std::string xml =
       fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"{}\" {}>\n",
-                  xml_text(fmt::format("tlsmatrix run {}", info.id)), all.attributes());
+                  markup_text(fmt::format("tlsmatrix run {}", info.id)), all.attributes());
   for (const auto& suite : suites) {  // in the run's suite order, cells by id
     auto it = by_suite.find(suite.id);
     if (it == by_suite.end()) continue;
@@ -132,8 +89,8 @@ std::string junit_xml(const RunInfo& info, const std::vector<Suite>& suites,
               [](const CellResult* a, const CellResult* b) { return a->id < b->id; });
     SuiteCounts counts;
     for (const auto* c : members) counts.add(*c);
-    xml += fmt::format("  <testsuite name=\"{}\" {} timestamp=\"{}\">\n", xml_text(suite.id),
-                       counts.attributes(), xml_text(info.started));
+    xml += fmt::format("  <testsuite name=\"{}\" {} timestamp=\"{}\">\n", markup_text(suite.id),
+                       counts.attributes(), markup_text(info.started));
     for (const auto* c : members) xml += testcase(*c);
     xml += "  </testsuite>\n";
   }

@@ -21,4 +21,10 @@ std::string printable(std::string_view text, bool keep_newlines = true);
 // One Markdown table cell: line breaks become spaces, `|` is escaped, then `printable`.
 std::string markdown_cell(std::string_view text);
 
+// Text for an XML 1.0 or HTML attribute or element (junit.xml, certification.html): `printable`
+// turns every control character and byte that is not UTF-8 into \xNN; then the markup
+// characters are escaped and the two non-characters XML also forbids (U+FFFE, U+FFFF) written
+// like the rest.
+std::string markup_text(std::string_view raw);
+
 }  // namespace tlsmatrix

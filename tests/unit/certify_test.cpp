@@ -9,6 +9,7 @@
 
 #include "certify_command.hpp"
 #include "certify_profiles.hpp"
+#include "command_words.hpp"
 
 namespace tlsmatrix {
 namespace {
