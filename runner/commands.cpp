@@ -94,6 +94,29 @@ KnownDeviations load_known_deviations(const std::vector<std::string>& files) {
   return out;
 }
 
+// Records a finished run (or merge) in the run history (`history`: --history, unset for
+// RESULTS_ROOT/history.sqlite, empty for none); false, after saying why, when it could not.
+bool record_in_history(const std::optional<std::string>& history, const std::string& results_root,
+                       RunInfo info, const ResultsWriter& writer, const std::vector<Peer>& peers) {
+  const auto file =
+      history.value_or((std::filesystem::path(results_root) / "history.sqlite").string());
+  if (file.empty()) return true;
+  try {
+    info.id = writer.run_id();  // the writer draws another id when its folder was taken
+    RunHistory(file).record(run_record(info, peers, writer.cells()));
+    return true;
+  } catch (const HistoryError& e) {
+    show(TerminalStream::err,
+         fmt::format("tlsmatrix: {}; the results are in {}\n", e.what(), writer.dir().string()));
+    return false;
+  }
+}
+
+void show_results_line(const ResultsWriter& writer) {
+  show(TerminalStream::out,
+       fmt::format("\nResults: {}/report.html, matrix.json, summary.md\n", writer.dir().string()));
+}
+
 }  // namespace
 
 int run_command(const CommonOptions& common, RunCommandOptions run, const std::string& command_line,
@@ -166,25 +189,13 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   }
 
   // Recorded before anything is printed: a closed terminal must not keep the run out of it.
-  const auto history_file =
-      run.history.value_or((std::filesystem::path(run.results_root) / "history.sqlite").string());
-  if (!history_file.empty()) {
-    try {
-      auto recorded = info;
-      recorded.id = writer.run_id();  // the writer draws another id when its folder was taken
-      RunHistory(history_file).record(run_record(recorded, peers, writer.cells()));
-    } catch (const HistoryError& e) {
-      show(TerminalStream::err, fmt::format("tlsmatrix: {}; the run's results are in {}\n",
-                                            e.what(), writer.dir().string()));
-      return kExitResultsNotWritten;
-    }
-  }
+  if (!record_in_history(run.history, run.results_root, info, writer, peers))
+    return kExitResultsNotWritten;
   show(TerminalStream::out, matrix_tables_text(peers, suites, writer.cells(), run.max_findings));
   if (run.bench)
     show(TerminalStream::out,
          "\n" + bench_report_text(writer.cells(), seconds, run.options.jobs, cell_phase_cpu));
-  show(TerminalStream::out,
-       fmt::format("\nResults: {}/report.html, matrix.json, summary.md\n", writer.dir().string()));
+  show_results_line(writer);
   if (!info.complete) {
     show(TerminalStream::err,
          fmt::format("tlsmatrix: interrupted after {} of {} cells; the results hold those\n",
@@ -219,23 +230,11 @@ int merge_command(const CommonOptions& common, const MergeCommandOptions& merge,
                      (writer.dir() / "cells.jsonl").string()));
     return kExitResultsNotWritten;
   }
-  const auto history_file = merge.history.value_or(
-      (std::filesystem::path(merge.results_root) / "history.sqlite").string());
-  if (!history_file.empty()) {
-    try {
-      auto recorded = info;
-      recorded.id = writer.run_id();
-      RunHistory(history_file).record(run_record(recorded, shards.peers, writer.cells()));
-    } catch (const HistoryError& e) {
-      show(TerminalStream::err, fmt::format("tlsmatrix: {}; the merged results are in {}\n",
-                                            e.what(), writer.dir().string()));
-      return kExitResultsNotWritten;
-    }
-  }
+  if (!record_in_history(merge.history, merge.results_root, info, writer, shards.peers))
+    return kExitResultsNotWritten;
   show(TerminalStream::out,
        matrix_tables_text(shards.peers, shards.suites, writer.cells(), merge.max_findings));
-  show(TerminalStream::out,
-       fmt::format("\nResults: {}/matrix.json, summary.md\n", writer.dir().string()));
+  show_results_line(writer);
   return exit_status(tally_all(writer.cells()), merge.fail_on);
 }
 
