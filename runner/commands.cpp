@@ -221,7 +221,8 @@ int merge_command(const CommonOptions& common, const MergeCommandOptions& merge,
                    writer.dir().string()));
   try {
     for (auto& recorded : shards.cells)
-      writer.add_recorded(std::move(recorded.cell), std::move(recorded.line), recorded.shard);
+      writer.add_recorded(std::move(recorded.cell), std::move(recorded.line), recorded.logs,
+                          recorded.shard);
     writer.finish(info, merge.trimmed_copy);
   } catch (const ResultsWriteError& e) {
     show(TerminalStream::err,

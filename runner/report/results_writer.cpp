@@ -117,15 +117,10 @@ std::vector<std::string> recorded_log_files(const json& cell) {
   return out;
 }
 
-void ResultsWriter::add_recorded(CellResult&& cell, std::string line, const fs::path& from_dir) {
+void ResultsWriter::add_recorded(CellResult&& cell, std::string line,
+                                 const std::vector<std::string>& logs, const fs::path& from_dir) {
   if (!jsonl_.is_open()) make_folder();
-  json parsed;
-  try {
-    parsed = json::parse(line);
-  } catch (const json::parse_error& e) {
-    throw CellJsonError(fmt::format("cell {}: not JSON: {}", cell.id, e.what()));
-  }
-  for (const auto& rel : recorded_log_files(parsed)) {
+  for (const auto& rel : logs) {
     std::error_code ec;
     fs::copy_file(from_dir / rel, dir() / rel, fs::copy_options::overwrite_existing, ec);
     if (ec)

@@ -1,9 +1,9 @@
 // Writes one run's folder under results/: cells.jsonl as each cell finishes, per-cell peer
 // logs and key logs, then matrix.json, summary.md, ci-summary.md, junit.xml and report.html at
-// the end (also after an interrupt). The folder is made with the first cell, so a run stopped before any cell
-// leaves nothing. Every write is checked: a failure throws ResultsWriteError naming the file and
-// the OS error, and leaves cells.jsonl with whole lines only. The formats are documented in
-// results/README.md.
+// the end (also after an interrupt). The folder is made with the first cell, so a run stopped
+// before any cell leaves nothing. Every write is checked: a failure throws ResultsWriteError naming
+// the file and the OS error, and leaves cells.jsonl with whole lines only. The formats are
+// documented in results/README.md.
 #pragma once
 
 #include <filesystem>
@@ -32,9 +32,10 @@ class ResultsWriter {
                 const std::vector<Suite>& suites, CaptureMode captures = CaptureMode::failures);
   void add(CellResult&& cell);
   // A cell read back from another run's folder (`tlsmatrix merge`, cell_from_json): `line`, its
-  // line of that run's cells.jsonl, is written as it is, and the log files it names (see
-  // recorded_log_files) are copied from `from_dir` instead of written.
-  void add_recorded(CellResult&& cell, std::string line, const std::filesystem::path& from_dir);
+  // line of that run's cells.jsonl, is written as it is, and `logs`, the log files it names
+  // (recorded_log_files of that line), are copied from `from_dir` instead of written.
+  void add_recorded(CellResult&& cell, std::string line, const std::vector<std::string>& logs,
+                    const std::filesystem::path& from_dir);
   // Writes matrix.json, summary.md, ci-summary.md, junit.xml and report.html (each whole or not
   // at all), and the trimmed matrix to `trimmed_copy` unless empty. With no cell added it writes
   // nothing and returns false.

@@ -243,7 +243,7 @@ void read_cells(const Shard& shard, MergedShards& out, std::map<std::string, std
     if (const auto [it, fresh] = seen.emplace(cell.id, where); !fresh)
       throw MergeError(fmt::format("{}: cell {} is also in {}: a cell in two shards", where,
                                    cell.id, it->second));
-    out.cells.push_back({std::move(cell), std::move(line), shard.dir});
+    out.cells.push_back({std::move(cell), std::move(line), std::move(logs), shard.dir});
   }
   if (in.bad()) throw MergeError(fmt::format("{}: cannot read it", path));
   const auto listed = shard.matrix["cells"].size();

@@ -23,9 +23,10 @@ class MergeError : public std::runtime_error {
 };
 
 struct RecordedCell {
-  CellResult cell;              // read back (cell_from_json), pointing into the MergedShards
-  std::string line;             // its line of the shard's cells.jsonl, byte for byte
-  std::filesystem::path shard;  // the shard's folder, which holds its logs
+  CellResult cell;                // read back (cell_from_json), pointing into the MergedShards
+  std::string line;               // its line of the shard's cells.jsonl, byte for byte
+  std::vector<std::string> logs;  // the log files it names (recorded_log_files), checked present
+  std::filesystem::path shard;    // the shard's folder, which holds its logs
 };
 
 struct MergedShards {

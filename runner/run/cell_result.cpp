@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "tally.hpp"
+
 namespace tlsmatrix {
 
 using nlohmann::json;
@@ -105,7 +107,7 @@ double number(const json& object, const char* key, const std::string& where) {
 }
 
 Status status_by_name(const std::string& name, const std::string& where) {
-  for (auto s : {Status::pass, Status::deviation, Status::fail, Status::unsupported, Status::error})
+  for (auto s : kAllStatuses)
     if (name == status_name(s)) return s;
   throw CellJsonError(fmt::format("{}'{}' is no status", where, name));
 }
