@@ -44,21 +44,30 @@ std::vector<Peer> load_peers(const CommonOptions& common,
   if (!common.peer_ids.empty()) {
     for (const auto& id : common.peer_ids)
       if (std::none_of(entries.begin(), entries.end(), [&](const auto& e) { return e.id == id; }))
-        throw CatalogError(
-            fmt::format("--peer {}: no such peer in {}", id, fmt::join(common.catalogs, ", ")));
+        throw CatalogError(fmt::format("{} {}: no such peer in {}", common.peer_ids_option, id,
+                                       fmt::join(common.catalogs, ", ")));
     std::erase_if(entries, [&](const auto& e) {
       return std::find(common.peer_ids.begin(), common.peer_ids.end(), e.id) ==
              common.peer_ids.end();
     });
   }
-  for (const auto& extra : common.extra_peers) {
+  const auto add_given = [&entries](const PeerEntry& extra) {
     if (std::any_of(entries.begin(), entries.end(),
                     [&](const auto& e) { return e.id == extra.id; }))
       throw CatalogError(fmt::format("peer id {} is already in the catalogs", extra.id));
+  };
+  for (const auto& extra : common.extra_peers) {
+    add_given(extra);
     entries.push_back(extra);
   }
+  for (const auto& running : common.running_servers) add_given(running.entry);
   if (entries.empty()) throw CatalogError("the peer catalog lists no peers");
-  if (common.probe_cache_dir.empty()) return probe_peers(entries, kProbeTimeout, cancelled);
+  const auto with_running_servers = [&common](std::vector<Peer> peers) {
+    peers.insert(peers.end(), common.running_servers.begin(), common.running_servers.end());
+    return peers;
+  };
+  if (common.probe_cache_dir.empty())
+    return with_running_servers(probe_peers(entries, kProbeTimeout, cancelled));
   const CapabilityCache cache(common.probe_cache_dir);
   auto probed = probe_peers(entries, kProbeTimeout, &cache, cancelled);
   // Said every time, so that nobody mistakes a remembered answer for a fresh one.
@@ -68,7 +77,7 @@ std::vector<Peer> load_peers(const CommonOptions& common,
                    probed.not_kept == 0
                        ? ""
                        : fmt::format("; writing {} new answers there failed", probed.not_kept)));
-  return std::move(probed.peers);
+  return with_running_servers(std::move(probed.peers));
 }
 
 // "I/N", or the GoogleTest sharding variables that CI systems already set.
@@ -147,7 +156,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   ResultsWriter writer(run.results_root, info.id, peers, suites, captures);
 
   show(TerminalStream::err,
-       fmt::format("tlsmatrix: {} cells ({} suites x {} peers^2, {} jobs) -> {}\n", cells.size(),
+       fmt::format("tlsmatrix: {} cells ({} suites, {} peers, {} jobs) -> {}\n", cells.size(),
                    suites.size(), peers.size(), run.options.jobs, writer.dir().string()));
   ProgressLine progress(cells.size(), TerminalStream::err);
   const auto start = std::chrono::steady_clock::now();

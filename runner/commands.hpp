@@ -17,6 +17,7 @@ struct CommonOptions {
   std::string suites_dir;
   std::vector<std::string> catalogs;
   std::vector<std::string> peer_ids;
+  std::string peer_ids_option = "--peer";  // how the command line names them, for errors
   // The stacks' known-deviations.yaml files, then those given with --expectations.
   std::vector<std::string> known_deviation_files;
   // Where peers' capability answers are remembered (capability_cache.hpp); empty: every peer
@@ -25,6 +26,9 @@ struct CommonOptions {
   // Peers given on the command line, not in a catalog (certify's vendor peer): probed with the
   // catalogs' peers; `peer_ids` does not restrict them.
   std::vector<PeerEntry> extra_peers;
+  // Running servers (certify --server) with the capabilities the vendor declared: never
+  // started nor probed.
+  std::vector<Peer> running_servers;
 };
 
 // A complete run, as run_command hands it to RunCommandOptions::on_finished.

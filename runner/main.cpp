@@ -284,7 +284,14 @@ int main(int argc, char** argv) {
                              "user the peer runs as, when tlsmatrix runs as root (default: "
                              "tlsmatrix-peer if it exists, else nobody)");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end with 0; every bad command line with 2, as results/README.md
+    // says of bad input (CLI11's own codes, 100 and more, mean nothing to a caller).
+    const int printed = app.exit(e);
+    return printed == 0 ? 0 : kExitBadInput;
+  }
   // These end up in matrix.json, which is UTF-8: refuse bad bytes before any work is done.
   const auto not_utf8 = [](const char* option, const std::string& value) {
     if (!first_invalid_utf8(value)) return false;
@@ -297,10 +304,10 @@ int main(int argc, char** argv) {
   };
   if (any_not_utf8("--filter", run.options.filters) || any_not_utf8("--suite", run.suites) ||
       any_not_utf8("--peer", common.peer_ids) || not_utf8("--suites-dir", common.suites_dir))
-    return 2;
+    return kExitBadInput;
   if (only_catalogs && added_catalogs.empty()) {
     fmt::print(stderr, "tlsmatrix: --only-catalogs needs at least one --catalog FILE\n");
-    return 2;
+    return kExitBadInput;
   }
   if (!only_catalogs) common.catalogs = default_catalogs(self_dir());
   for (const auto& file : added_catalogs)
@@ -344,7 +351,7 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));
-    return 2;
+    return kExitBadInput;
   }
   return 0;
 }

@@ -200,6 +200,11 @@ PeerSource recall_or_probe(const PeerEntry& entry, std::chrono::milliseconds tim
 
 }  // namespace
 
+std::string RunningServer::address() const {
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
+                                             : fmt::format("[{}]:{}", host, port);
+}
+
 std::vector<Peer> probe_peers(const std::vector<PeerEntry>& entries,
                               std::chrono::milliseconds timeout,
                               const std::atomic<bool>& cancelled) {

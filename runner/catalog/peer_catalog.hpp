@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +17,20 @@
 
 namespace tlsmatrix {
 
+// A TLS server already running at an address, which the runner does not start and which
+// speaks no peer protocol (tlsmatrix certify --server): cells reach it through the relay and
+// are judged from the client and the wire alone.
+struct RunningServer {
+  std::string host;  // an IP address literal
+  std::uint16_t port = 0;
+  // What the vendor declared it supports (a capabilities event of peers/PROTOCOL.md); without
+  // one, nothing is ruled out beforehand and every cell is tried.
+  bool capabilities_declared = false;
+  // The chain it serves (a scenario asking for another certificate cannot run against it).
+  std::string certificate_chain_pem;
+  std::string address() const;  // "HOST:PORT", "[HOST]:PORT" for IPv6
+};
+
 struct PeerEntry {
   std::string id;                    // unique, e.g. "openssl@host"
   std::string stack;                 // adapter name
@@ -22,6 +38,8 @@ struct PeerEntry {
   std::vector<std::string> command;  // inside `root` when there is one
   std::string catalog;               // the file it came from
   std::string root{};  // folder the jail chroots to (schema_version 2); empty: the host
+  // Set for a running server: `command` is empty and nothing is started or probed.
+  std::optional<RunningServer> running_server{};
 };
 
 struct Peer {

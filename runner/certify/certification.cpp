@@ -16,6 +16,7 @@
 
 #include "capability_cache.hpp"
 #include "certify_profiles.hpp"
+#include "running_server_fit.hpp"
 #include "safe_text.hpp"
 
 namespace tlsmatrix {
@@ -129,6 +130,16 @@ SuiteRevision suite_revision(const fs::path& suites_dir) {
   return out;
 }
 
+std::vector<NotApplicableScenario> running_server_not_applicable(const std::vector<Suite>& suites,
+                                                                 const RunningServer& server) {
+  std::vector<NotApplicableScenario> out;
+  for (const auto& suite : suites)
+    for (const auto& scenario : suite.scenarios)
+      if (auto why = running_server_obstacle(scenario, server))
+        out.push_back({suite.id, scenario.id, std::move(*why)});
+  return out;
+}
+
 Certification make_certification(const CertificationInput& input) {
   const auto& cells = *input.cells;
   const auto& vendor_id = input.vendor->entry.id;
@@ -158,7 +169,12 @@ Certification make_certification(const CertificationInput& input) {
   std::size_t applicable = 0;
   nlohmann::json profiles = nlohmann::json::array();
   for (const auto& profile : certification_profiles()) {
-    const auto judgement = judge_profile(profile, rule_cells);
+    auto judgement = judge_profile(profile, rule_cells);
+    const auto running = input.vendor->entry.running_server;
+    if (running && judgement.counted.empty())
+      judgement.reason =
+          "not applicable to a running server: none of the scenarios it counts can run against "
+          "one (each is listed under not_applicable_scenarios with the reason)";
     if (judgement.verdict != ProfileVerdict::not_applicable) ++applicable;
     if (judgement.verdict == ProfileVerdict::not_met) certified = false;
     nlohmann::json listed = nlohmann::json::array(), failing = nlohmann::json::array(),
@@ -189,10 +205,24 @@ Certification make_certification(const CertificationInput& input) {
   auto vendor = peer_json(*input.vendor);
   vendor["name"] = input.vendor_name;
   vendor["command"] = input.vendor->entry.command;
-  vendor["program"] = input.program;
-  vendor["program_sha256"] = input.program_sha256;
+  const auto or_null = [](const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+  };
+  vendor["program"] = or_null(input.program);
+  vendor["program_sha256"] = or_null(input.program_sha256);
   vendor["version_text"] = input.vendor->capabilities.version_text;
+  const auto& running = input.vendor->entry.running_server;
+  vendor["running_server"] =
+      running ? nlohmann::json{{"address", running->address()},
+                               {"capabilities_declared", running->capabilities_declared}}
+              : nlohmann::json(nullptr);
+  nlohmann::json not_applicable = nlohmann::json::array();
+  for (const auto& n : input.not_applicable)
+    not_applicable.push_back({{"suite", n.suite}, {"scenario", n.scenario}, {"reason", n.reason}});
 
+  // Nothing judged is nothing certified: every profile not applicable (say, a peer that
+  // refuses every configuration) is no certification.
+  if (applicable == 0) certified = false;
   Certification out;
   out.certified = certified;
   out.json = {
@@ -201,14 +231,19 @@ Certification make_certification(const CertificationInput& input) {
       {"certified", certified},
       {"summary", certified ? fmt::format("every applicable profile is met ({} of {} applicable)",
                                           applicable, certification_profiles().size())
-                            : "at least one applicable profile is not met"},
+                  : applicable == 0 ? std::string("no profile applies: nothing was judged")
+                                    : std::string("at least one applicable profile is not met")},
       {"date", input.date},
       {"vendor", vendor},
       {"reference_peers", references},
       {"cells_run",
-       "every scenario of every suite with the vendor peer as client against every reference "
-       "peer as server, and as server against every reference peer as client; no vendor->vendor "
-       "cell"},
+       running ? "every scenario a client drives (all but not_applicable_scenarios) with every "
+                 "reference peer as client against the running server; its side is judged from the "
+                 "client's report and the wire, and it must echo the client's application data"
+               : "every scenario of every suite with the vendor peer as client against every "
+                 "reference peer as server, and as server against every reference peer as client; "
+                 "no vendor->vendor cell"},
+      {"not_applicable_scenarios", not_applicable},
       {"known_deviations",
        "only the reference stacks' adapters/*/known-deviations.yaml, for the reference peer's "
        "side: the vendor peer's stack is \"vendor\", which no entry names, and certify takes no "
@@ -248,9 +283,15 @@ std::string certification_html(const nlohmann::json& c) {
   h << "<table>\n<tr><th>date (UTC)</th><td>" << e(c["date"]) << "</td></tr>\n";
   h << "<tr><th>vendor peer</th><td><code>" << e(c["vendor"]["id"]) << "</code>, "
     << e(c["vendor"]["library"]) << " " << e(c["vendor"]["library_version"]) << "</td></tr>\n";
-  h << "<tr><th>program</th><td><code>" << e(c["vendor"]["program"]) << "</code><br>SHA-256 <code>"
-    << e(c["vendor"]["program_sha256"]) << "</code></td></tr>\n";
-  h << "<tr><th>command</th><td><code>" << e(c["vendor"]["command"]) << "</code></td></tr>\n";
+  if (const auto& running = c["vendor"]["running_server"]; !running.is_null()) {
+    h << "<tr><th>running server</th><td><code>" << e(running["address"])
+      << "</code> (capabilities " << (running["capabilities_declared"].get<bool>() ? "" : "not ")
+      << "declared)</td></tr>\n";
+  } else {
+    h << "<tr><th>program</th><td><code>" << e(c["vendor"]["program"])
+      << "</code><br>SHA-256 <code>" << e(c["vendor"]["program_sha256"]) << "</code></td></tr>\n";
+    h << "<tr><th>command</th><td><code>" << e(c["vendor"]["command"]) << "</code></td></tr>\n";
+  }
   h << "<tr><th>suites</th><td>git commit <code>" << e(c["suites"]["git_commit"])
     << "</code> (files modified since: " << e(c["suites"]["git_modified"]) << ")<br>SHA-256 <code>"
     << e(c["suites"]["sha256"]) << "</code> over " << e(c["suites"]["files"])
@@ -293,6 +334,14 @@ std::string certification_html(const nlohmann::json& c) {
         << (cell["expected"]["source"].is_null() ? "" : " (" + e(cell["expected"]["source"]) + ")")
         << "</td><td>" << e(cell["match"]) << "</td><td>" << e(cell["reason"]) << "</td></tr>\n";
     h << "</table></details>\n";
+  }
+  if (!c["not_applicable_scenarios"].empty()) {
+    h << "<h2>Scenarios not applicable to a running server</h2>\n<table><tr><th>scenario</th>"
+         "<th>why</th></tr>\n";
+    for (const auto& n : c["not_applicable_scenarios"])
+      h << "<tr><td><code>" << e(n["suite"]) << "/" << e(n["scenario"]) << "</code></td><td>"
+        << e(n["reason"]) << "</td></tr>\n";
+    h << "</table>\n";
   }
   h << "</body></html>\n";
   return h.str();

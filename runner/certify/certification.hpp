@@ -35,11 +35,23 @@ std::optional<std::string> git_commit_of(const std::filesystem::path& dir);
 // Whether anything below `dir` differs from HEAD or is untracked; nullopt as above.
 std::optional<bool> git_modified_below(const std::filesystem::path& dir);
 
+// A scenario a running server (certify --server) cannot take part in, and why
+// (running_server_fit.hpp).
+struct NotApplicableScenario {
+  std::string suite;
+  std::string scenario;
+  std::string reason;
+};
+std::vector<NotApplicableScenario> running_server_not_applicable(const std::vector<Suite>& suites,
+                                                                 const RunningServer& server);
+
 struct CertificationInput {
   const Peer* vendor = nullptr;
   std::string vendor_name;
-  std::string program;         // the vendor command's program, resolved through PATH
+  std::string program;         // the vendor command's program, resolved through PATH; empty
+                               // for a running server
   std::string program_sha256;  // of that file
+  std::vector<NotApplicableScenario> not_applicable;  // a running server's
   std::vector<const Peer*> references;
   const std::vector<CellResult>* cells = nullptr;  // the run's, vendor vs reference only
   std::string run_id;
@@ -51,7 +63,7 @@ struct CertificationInput {
 
 struct Certification {
   nlohmann::json json;     // certification.json
-  bool certified = false;  // every applicable profile is met
+  bool certified = false;  // every applicable profile is met, and at least one applies
 };
 
 Certification make_certification(const CertificationInput& input);

@@ -277,17 +277,17 @@ class Cell {
         abort(fmt::format("timed out after {} ms {}", request_.deadline.count(), waiting_for()));
     });
     poll_cancel();
-    try {
-      server_ = std::make_unique<PeerSession>(
-          io_, *request_.server, "server", result_.server,
-          request_.server_serves ? request_.pool : nullptr,
-          [this](const json& e) { on_server_event(e); },
-          [this](const std::string& why) { abort(why); },
-          [this] { peer_closed(server_.get(), result_.server); });
-      result_.server.started = true;
-      server_->start(request_.server_config);
-    } catch (const std::exception& e) {
-      abort(fmt::format("server peer {}: {}", request_.server->id, e.what()));
+    if (const auto& running = request_.server->running_server) {
+      // Nothing to start: the client goes straight through the relay to it.
+      boost::system::error_code ec;
+      const auto address = asio::ip::make_address(running->host, ec);
+      if (ec)
+        abort(fmt::format("running server {}: '{}' is not an IP address", request_.server->id,
+                          running->host));
+      else
+        start_client(asio::ip::tcp::endpoint(address, running->port));
+    } else {
+      start_server();
     }
     io_.run();
     // A serving peer goes back to the pool only from a cell without a harness error: after
@@ -302,12 +302,66 @@ class Cell {
       result_.server.exit += "; ended by the runner: its client made no further connection";
     if (client_) result_.client.exit = client_->release(clean);
     result_.relayed = relay_.recorded();
+    if (const auto& running = request_.server->running_server) {
+      result_.server.exit =
+          fmt::format("a running server at {}, not started by the runner", running->address());
+      note_unreachable_server(running->address());
+    }
     result_.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
   }
 
  private:
+  void start_server() {
+    try {
+      server_ = std::make_unique<PeerSession>(
+          io_, *request_.server, "server", result_.server,
+          request_.server_serves ? request_.pool : nullptr,
+          [this](const json& e) { on_server_event(e); },
+          [this](const std::string& why) { abort(why); },
+          [this] { peer_closed(server_.get(), result_.server); });
+      result_.server.started = true;
+      server_->start(request_.server_config);
+    } catch (const std::exception& e) {
+      abort(fmt::format("server peer {}: {}", request_.server->id, e.what()));
+    }
+  }
+
+  // A connection the relay could not make to a running server is no refusal by it: the
+  // client only saw its connection closed, and the server never saw a ClientHello.
+  void note_unreachable_server(const std::string& address) {
+    for (std::size_t i = 0; i < result_.relayed.size(); ++i) {
+      const auto& why = result_.relayed[i].connect_error;
+      if (why.empty()) continue;
+      if (!result_.harness_error.empty()) result_.harness_error += "; ";
+      result_.harness_error += fmt::format(
+          "connection {}: the running server {} at {} could not "
+          "be reached ({})",
+          i + 1, request_.server->id, address, why);
+      return;
+    }
+  }
+
+  void start_client(const asio::ip::tcp::endpoint& server) {
+    relay_.start(server, request_.client_config.connections, request_.attack);
+    auto config = request_.client_config;
+    config.connect_host = "127.0.0.1";
+    config.connect_port = relay_.port();
+    try {
+      client_ = std::make_unique<PeerSession>(
+          io_, *request_.client, "client", result_.client,
+          request_.client_serves ? request_.pool : nullptr,
+          [this](const json& ev) { on_result(ev, result_.client, *request_.client, "client"); },
+          [this](const std::string& why) { abort(why); },
+          [this] { peer_closed(client_.get(), result_.client); });
+      result_.client.started = true;
+      client_->start(config);
+    } catch (const std::exception& ex) {
+      abort(fmt::format("client peer {}: {}", request_.client->id, ex.what()));
+    }
+  }
+
   void on_server_event(const json& e) {
     const auto kind = e["event"].get<std::string>();
     if (kind == "listening" && !client_) {
@@ -319,24 +373,9 @@ class Cell {
         return abort(fmt::format(
             "server peer {}: event 'listening': 'port' must be a number 1..65535, got {}",
             request_.server->id, port_field == e.end() ? "nothing" : shown(*port_field)));
-      const auto port = port_field->get<std::int64_t>();
-      relay_.start(static_cast<std::uint16_t>(port), request_.client_config.connections,
-                   request_.attack);
-      auto config = request_.client_config;
-      config.connect_host = "127.0.0.1";
-      config.connect_port = relay_.port();
-      try {
-        client_ = std::make_unique<PeerSession>(
-            io_, *request_.client, "client", result_.client,
-            request_.client_serves ? request_.pool : nullptr,
-            [this](const json& ev) { on_result(ev, result_.client, *request_.client, "client"); },
-            [this](const std::string& why) { abort(why); },
-            [this] { peer_closed(client_.get(), result_.client); });
-        result_.client.started = true;
-        client_->start(config);
-      } catch (const std::exception& ex) {
-        abort(fmt::format("client peer {}: {}", request_.client->id, ex.what()));
-      }
+      start_client(
+          asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(),
+                                  static_cast<std::uint16_t>(port_field->get<std::int64_t>())));
     } else {
       on_result(e, result_.server, *request_.server, "server");
       // Before listening, a server may only stop while configuring (peers/PROTOCOL.md,
@@ -451,7 +490,7 @@ class Cell {
   // Done once every started peer has closed its output: by then all traffic has passed the
   // relay, so it can go too (it may never have seen a connection).
   void maybe_finish() {
-    const int expected = client_ ? 2 : 1;
+    const int expected = (server_ ? 1 : 0) + (client_ ? 1 : 0);
     if (closed_peers_ < expected) return;
     relay_.close();
     stop_timers();
@@ -460,7 +499,7 @@ class Cell {
   std::string waiting_for() const {
     if (!client_) return fmt::format("waiting for server peer {} to listen", request_.server->id);
     std::string pending;
-    if (!missing_results(result_.server, "server").empty())
+    if (server_ && !missing_results(result_.server, "server").empty())
       pending += " " + request_.server->id + " (server)";
     if (!missing_results(result_.client, "client").empty())
       pending += " " + request_.client->id + " (client)";

@@ -39,17 +39,19 @@ struct RecordingRelay::Connection {
     if (attack && !attack->empty()) interceptor.emplace(*attack);
   }
 
-  void connect(std::uint16_t server_port) {
-    server.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), server_port),
-                         [this](const boost::system::error_code& ec) {
-                           if (ec) return finish(c2s), finish(s2c);
-                           const tcp::no_delay nodelay(true);
-                           boost::system::error_code ignored;
-                           client.set_option(nodelay, ignored);
-                           server.set_option(nodelay, ignored);
-                           pump(c2s);
-                           pump(s2c);
-                         });
+  void connect(const tcp::endpoint& to) {
+    server.async_connect(to, [this](const boost::system::error_code& ec) {
+      if (ec) {
+        connect_error = ec.message();
+        return finish(c2s), finish(s2c);
+      }
+      const tcp::no_delay nodelay(true);
+      boost::system::error_code ignored;
+      client.set_option(nodelay, ignored);
+      server.set_option(nodelay, ignored);
+      pump(c2s);
+      pump(s2c);
+    });
   }
 
   bool from_client(const Direction& dir) const { return &dir == &c2s; }
@@ -143,6 +145,7 @@ struct RecordingRelay::Connection {
 
   RelayedBytes recorded() const {
     RelayedBytes out;
+    out.connect_error = connect_error;
     out.client_to_server = c2s.bytes;
     out.server_to_client = s2c.bytes;
     out.segments = segments;
@@ -159,6 +162,7 @@ struct RecordingRelay::Connection {
   Outbox to_server, to_client;
   Direction c2s, s2c;
   std::vector<RelayedSegment> segments;
+  std::string connect_error;  // the server could not be reached
   std::optional<HandshakeInterceptor> interceptor;
   std::vector<std::uint8_t> server_received, client_received;
   std::vector<RelayedSegment> received_segments;
@@ -174,9 +178,9 @@ std::uint16_t RecordingRelay::port() const {
   return acceptor_.local_endpoint().port();
 }
 
-void RecordingRelay::start(std::uint16_t server_port, int connections,
+void RecordingRelay::start(const tcp::endpoint& server, int connections,
                            const std::vector<Mutation>* attack) {
-  server_port_ = server_port;
+  server_ = server;
   wanted_ = connections;
   attack_ = attack;
   accept_next();
@@ -192,7 +196,7 @@ void RecordingRelay::accept_next() {
   acceptor_.async_accept(pending_->client, [this](const boost::system::error_code& ec) {
     if (ec) return;  // closed: no further connection to record
     connections_.push_back(std::move(pending_));
-    connections_.back()->connect(server_port_);
+    connections_.back()->connect(server_);
     accept_next();
   });
 }

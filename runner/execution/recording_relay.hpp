@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "handshake_interceptor.hpp"
@@ -33,6 +34,8 @@ struct RelayedSegment {
 
 // What the relay kept of one connection.
 struct RelayedBytes {
+  // Why the relay could not reach the server for this connection; empty when it did.
+  std::string connect_error;
   // What each peer sent, and the reads in order.
   std::vector<std::uint8_t> client_to_server;
   std::vector<std::uint8_t> server_to_client;
@@ -53,10 +56,10 @@ class RecordingRelay {
   explicit RecordingRelay(boost::asio::io_context& io);
   ~RecordingRelay();
   std::uint16_t port() const;
-  // Accepts up to `connections` clients, each connected to the server at `server_port` as it
-  // arrives (a client makes its connections one after the other: peers/PROTOCOL.md). With
-  // mutations (which must outlive the relay) it attacks each connection with them.
-  void start(std::uint16_t server_port, int connections,
+  // Accepts up to `connections` clients, each connected to `server` as it arrives (a client
+  // makes its connections one after the other: peers/PROTOCOL.md). With mutations (which must
+  // outlive the relay) it attacks each connection with them.
+  void start(const boost::asio::ip::tcp::endpoint& server, int connections,
              const std::vector<Mutation>* attack = nullptr);
   void close();
 
@@ -70,7 +73,7 @@ class RecordingRelay {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::uint16_t server_port_ = 0;
+  boost::asio::ip::tcp::endpoint server_;
   int wanted_ = 0;
   const std::vector<Mutation>* attack_ = nullptr;
   std::unique_ptr<Connection> pending_;  // the socket the next accept fills

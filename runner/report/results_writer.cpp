@@ -155,7 +155,7 @@ void ResultsWriter::keep(CellResult&& cell, std::string line) {
 
 json peers_json(const std::vector<Peer>& peers_in) {
   json peers = json::array();
-  for (const auto& p : peers_in)
+  for (const auto& p : peers_in) {
     peers.push_back({{"id", p.entry.id},
                      {"stack", p.entry.stack},
                      {"environment", p.entry.environment},
@@ -164,6 +164,9 @@ json peers_json(const std::vector<Peer>& peers_in) {
                      {"library", p.capabilities.library},
                      {"library_version", p.capabilities.version},
                      {"capabilities", to_json(p.capabilities)}});
+    // A running server (certify --server): no command, and where it was reached.
+    if (p.entry.running_server) peers.back()["running_server"] = p.entry.running_server->address();
+  }
   return peers;
 }
 

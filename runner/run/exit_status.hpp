@@ -16,6 +16,8 @@ inline const std::vector<std::string> kFailOnChoices = {"unexpected", "error", "
 
 int exit_status(const Tally& tally, const std::string& fail_on);
 
+// Bad input: a bad command line, a broken suite or catalog file, a peer that cannot be used.
+inline constexpr int kExitBadInput = 2;
 // A results file could not be written (a full disk, a removed folder): the run stopped at once.
 // EX_IOERR of sysexits.h, apart from every status a finished run can have.
 inline constexpr int kExitResultsNotWritten = 74;

@@ -15,6 +15,7 @@
 #include "recording_relay.hpp"
 #include "refusal.hpp"
 #include "requirements.hpp"
+#include "running_server_fit.hpp"
 #include "tls_transcript.hpp"
 
 namespace tlsmatrix {
@@ -66,20 +67,22 @@ void judge_run(CellResult& result, const CellRun& run, const std::vector<WireObs
                     stage_name(first.server->stage), first.server->error));
     return;
   }
-  if (!first.client || !first.server) {
+  // A running server reports nothing: its side is the wire's (cell_executor.hpp).
+  const bool server_reports = !cell.server->entry.running_server;
+  if (!first.client || (server_reports && !first.server)) {
     result.verdict = error_verdict(
         fmt::format("{} peer {} ended without a result", first.client ? "server" : "client",
                     first.client ? cell.server->entry.id : cell.client->entry.id));
     return;
   }
   result.client_handshake_ms = first.client->handshake_ms;
-  result.server_handshake_ms = first.server->handshake_ms;
+  if (first.server) result.server_handshake_ms = first.server->handshake_ms;
   // Facts of every connection both peers reported on; a later one only exists when the one
   // before it completed on both sides (peers/PROTOCOL.md, "Connections").
   std::vector<CellFacts> facts;
   for (std::size_t i = 0; i < wires.size(); ++i) {
     const auto connection = run.connection(i);
-    if (!connection.client || !connection.server) break;
+    if (!connection.client || (server_reports && !connection.server)) break;
     facts.push_back(facts_from_run(connection, wires[i], request, cell.client->capabilities));
   }
   result.fact_sources = facts.front().sources;
@@ -209,6 +212,11 @@ std::vector<PlannedCell> plan_cells(const std::vector<Suite>& suites,
       for (const auto& client : peers)
         for (const auto& server : peers) {
           if (options.pairs && !options.pairs(client, server)) continue;
+          // Not planned at all: a running server cannot be set up as the scenario says, and
+          // certify lists these scenarios with the reason (running_server_fit.hpp).
+          if (server.entry.running_server &&
+              running_server_obstacle(scenario, *server.entry.running_server))
+            continue;
           auto id = cell_id(suite.id, scenario.id, client.entry.id, server.entry.id);
           if (!selected(id, options.filters)) continue;
           if (position++ % options.shard_count != options.shard_index) continue;
@@ -241,8 +249,11 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
   result.client_missing = missing_capabilities(cell.scenario->client, cell.client->capabilities,
                                                cell.scenario->client_requires);
   const Counterpart client{cell.scenario->client, cell.client->capabilities};
-  result.server_missing = missing_capabilities(cell.scenario->server, cell.server->capabilities,
-                                               cell.scenario->server_requires, &client);
+  const auto& running_server = cell.server->entry.running_server;
+  // A running server that declared nothing is tried on every cell: nothing rules one out.
+  if (!running_server || running_server->capabilities_declared)
+    result.server_missing = missing_capabilities(cell.scenario->server, cell.server->capabilities,
+                                                 cell.scenario->server_requires, &client);
   if (!result.client_missing.empty() || !result.server_missing.empty()) {
     result.verdict = unsupported_verdict(result.client_missing, result.server_missing,
                                          cell.client->entry.id, cell.server->entry.id);
@@ -258,6 +269,9 @@ CellResult run_cell(const PlannedCell& cell, std::chrono::milliseconds timeout,
       app_data("client->server", cell.id);
   request.server_config.send_data = request.client_config.expect_data =
       app_data("server->client", cell.id);
+  // A running server is an echo service (peers/VENDORS.md, "A running server"): the client
+  // must get back exactly what it sent, which only a server holding the same keys can do.
+  if (running_server) request.client_config.expect_data = request.client_config.send_data;
   // Peers give up on a step well before the cell's deadline, so a stuck handshake still
   // yields a result from the side that is waiting.
   // Key logs cost nothing on the wire and make every capture of the cell decryptable.

@@ -118,8 +118,9 @@ CellFacts facts_from_run(const ConnectionRun& run, const WireObservation& wire,
                          const CellRequest& request, const Capabilities& client_capabilities) {
   CellFacts facts;
   const Side client{"client", request.client->id, *run.client};
-  const Side server{"server", request.server->id, *run.server};
-  const std::vector<Side> sides{client, server};
+  // A running server (certify --server) reports nothing: the client and the wire speak for it.
+  std::vector<Side> sides{client};
+  if (run.server) sides.push_back({"server", request.server->id, *run.server});
 
   // A side that stopped while configuring was judged before facts (refusal.hpp).
   check_wire_shows_handshake(wire, sides, facts);
@@ -130,10 +131,10 @@ CellFacts facts_from_run(const ConnectionRun& run, const WireObservation& wire,
   // Alerts: each side's own word, the other side's, and the plaintext records.
   if (is_refusal_alert(client.outcome.alert_sent))
     add_alert(facts.alerts_from_client, client.outcome.alert_sent->name);
-  if (is_refusal_alert(server.outcome.alert_received))
-    add_alert(facts.alerts_from_client, server.outcome.alert_received->name);
-  if (is_refusal_alert(server.outcome.alert_sent))
-    add_alert(facts.alerts_from_server, server.outcome.alert_sent->name);
+  if (run.server && is_refusal_alert(run.server->alert_received))
+    add_alert(facts.alerts_from_client, run.server->alert_received->name);
+  if (run.server && is_refusal_alert(run.server->alert_sent))
+    add_alert(facts.alerts_from_server, run.server->alert_sent->name);
   if (is_refusal_alert(client.outcome.alert_received))
     add_alert(facts.alerts_from_server, client.outcome.alert_received->name);
   for (const auto& a : wire.client_to_server.plaintext_alerts)
@@ -149,12 +150,15 @@ CellFacts facts_from_run(const ConnectionRun& run, const WireObservation& wire,
     facts.handshake_summary = stall_summary(sides, wire);
   } else if (facts.handshake == HandshakeResult::success) {
     facts.handshake_summary = fmt::format(
-        "handshake completed ({} {} {}{}), application data verified both ways",
+        "handshake completed ({} {} {}{}), application data {}",
         facts.value(Fact::version).value_or("?"), facts.value(Fact::cipher_suite).value_or("?"),
         facts.value(Fact::group).value_or("no group"),
-        facts.value(Fact::hello_retry_request) == "true" ? ", after HelloRetryRequest" : "");
+        facts.value(Fact::hello_retry_request) == "true" ? ", after HelloRetryRequest" : "",
+        run.server ? "verified both ways" : "echoed back by the running server");
   } else {
-    facts.handshake_summary = fmt::format("{}; {}", side_summary(client), side_summary(server));
+    facts.handshake_summary =
+        run.server ? fmt::format("{}; {}", side_summary(client), side_summary(sides.back()))
+                   : fmt::format("{}; the running server reports nothing", side_summary(client));
   }
   return facts;
 }

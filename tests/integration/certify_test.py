@@ -8,17 +8,22 @@ in both roles (no vendor->vendor), each with the status of the ordinary run's op
 stands for; each profile's verdict is what the rule gives on the ordinary run's statuses (with
 the expectations certify gives the vendor's cells, which never come from the vendor's side);
 the exit status is 0 iff no profile is not met; the program's SHA-256 is hashlib's; the HTML
-has no script. Every suite runs (the host-only matrix takes seconds).
+has no script; matrix.json and certification.json are valid against results/schema/. Every suite runs (the host-only matrix takes seconds).
 
 Usage: certify_test.py TLSMATRIX SOURCE_DIR BINARY_DIR
 """
-import fnmatch
 import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from certification_rule import counted_cells, rule_verdict  # noqa: E402
+from schema_test import Schemas, problems  # noqa: E402
 
 
 def fail(message):
@@ -72,6 +77,14 @@ def main():
             html = f.read()
         if os.path.exists(os.path.join(certify_root, "history.sqlite")):
             fail("certify recorded the vendor's run in the history")
+
+    # Both files as their schemas say (results/schema/).
+    schemas = Schemas(Path(source_dir) / "results" / "schema")
+    for what, validator, doc in (("matrix.json", schemas.matrix, matrix),
+                                 ("certification.json", schemas.certification, certification)):
+        found = problems(validator, doc)
+        if found:
+            fail(f"{what} is not valid against its schema: {found}")
 
     # What was certified.
     vendor = certification["vendor"]
@@ -129,22 +142,11 @@ def main():
     # Each profile's verdict: the rule on the ordinary run's statuses.
     any_not_met = False
     for profile in certification["profiles"]:
-        counted = sorted(cid for cid, c in cells.items()
-                         if any(fnmatch.fnmatchcase(f"{c['suite']}/{c['scenario']}", g)
-                                for g in profile["scenarios"]))
+        counted = counted_cells(profile, cells)
         if sorted(c["id"] for c in profile["cells"]) != counted:
             fail(f"profile {profile['id']} lists other cells than its scenarios'")
-        executed = failing = 0
-        for cid in counted:
-            o = counterpart[cid]
-            expected = cells[cid]["expected"]
-            if o["status"] == "unsupported":
-                continue
-            executed += 1
-            matched = o["status"] == expected["status"] and all(
-                text in o["reason"] for text in expected.get("reason_contains", []))
-            failing += 0 if matched else 1
-        rule = ("not_applicable" if executed == 0 else "not_met" if failing else "met")
+        rule, executed, failing = rule_verdict(
+            profile, cells, lambda cid: (counterpart[cid]["status"], counterpart[cid]["reason"]))
         if profile["verdict"] != rule:
             fail(f"profile {profile['id']}: certify says {profile['verdict']}, the rule on the "
                  f"ordinary run's cells gives {rule} ({executed} executed, {failing} failing)")

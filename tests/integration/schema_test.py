@@ -24,7 +24,7 @@ try:
 except ImportError:
     Draft202012Validator = None
 
-SCHEMAS = ("matrix", "trimmed-matrix", "peer-catalog")
+SCHEMAS = ("matrix", "trimmed-matrix", "peer-catalog", "certification")
 SHOWN_ERRORS = 10  # per document
 # The fixture peer: every process it starts dies of SIGSEGV, so its cells are `error`.
 FIXTURE_PEER = "crash@fixture"
@@ -46,6 +46,7 @@ class Schemas:
         self.cell = self.validator({"$ref": self.docs["matrix"]["$id"] + "#/$defs/cell"})
         self.trimmed = self.validator(self.docs["trimmed-matrix"])
         self.catalog = self.validator(self.docs["peer-catalog"])
+        self.certification = self.validator(self.docs["certification"])
 
     def validator(self, schema: dict):
         checker = Draft202012Validator.FORMAT_CHECKER

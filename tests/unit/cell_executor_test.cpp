@@ -1,8 +1,11 @@
 // The runner against peers that misbehave on purpose (tests/fixtures/misbehaving_peer.sh):
 // every kind of breakage must end as a clear `error` within the deadline and leave no process
 // behind; an honest refusal is `unsupported` and a stall its own outcome.
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -563,6 +566,45 @@ TEST_F(MisbehavingPeer, CancelledRequestLeavesTheServingPeerReusable) {
         << result.server_exit;
   }
   EXPECT_EQ(pool.processes_started(), 1u);
+}
+
+}  // namespace
+}  // namespace tlsmatrix
+
+namespace tlsmatrix {
+namespace {
+
+// A running server (certify --server) at a loopback port where nothing listens any more.
+Peer gone_running_server() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);  // the port is free again: connecting to it is refused
+  Peer p;
+  p.entry.id = "gone@vendor";
+  RunningServer server;
+  server.host = "127.0.0.1";
+  server.port = ntohs(address.sin_port);
+  p.entry.running_server = server;
+  return p;
+}
+
+// The relay could not reach the server: the client saw its connection closed, which is no
+// refusal by a server that never saw a ClientHello.
+TEST_F(MisbehavingPeer, UnreachableRunningServerIsAnErrorNotARefusal) {
+  const auto t = run(fake_peer("floods-empty-handshakes"), gone_running_server());
+  EXPECT_EQ(t.result.verdict.status, Status::error);
+  EXPECT_NE(t.result.verdict.reason.find("the running server gone@vendor at 127.0.0.1:"),
+            std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_NE(t.result.verdict.reason.find("could not be reached"), std::string::npos)
+      << t.result.verdict.reason;
+  EXPECT_TRUE(t.result.server_outcome.is_null());
+  EXPECT_NE(t.result.server_exit.find("not started by the runner"), std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "certification.hpp"
 #include "certify_command.hpp"
 #include "certify_profiles.hpp"
 #include "command_words.hpp"
@@ -127,6 +128,35 @@ TEST(CertifyCommand, FindsTheProgramInPath) {
                                std::filesystem::perm_options::add);
   EXPECT_EQ(resolve_program("peer", "/nonexistent:" + dir.string()), (dir / "peer").string());
   std::filesystem::remove_all(dir);
+}
+
+TEST(CertifyCommand, ServerAddressIsAnIpLiteralAndAPort) {
+  const auto v4 = parse_server_address("127.0.0.1:4433");
+  EXPECT_EQ(v4.host, "127.0.0.1");
+  EXPECT_EQ(v4.port, 4433);
+  EXPECT_EQ(v4.address(), "127.0.0.1:4433");
+  const auto v6 = parse_server_address("[::1]:443");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.address(), "[::1]:443");
+  for (const char* bad : {"localhost:4433", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+                          "127.0.0.1:65536", "127.0.0.1:44x", "::1:443", "[::1]", ":443"})
+    EXPECT_THROW(parse_server_address(bad), std::invalid_argument) << bad;
+}
+
+// Nothing judged is nothing certified: a peer whose every cell is unsupported (or a run with
+// no cell) gets no certification, though no profile is "not met".
+TEST(Certification, NoApplicableProfileIsNotCertified) {
+  Peer vendor;
+  vendor.entry.id = "acme@vendor";
+  const std::vector<CellResult> cells;
+  CertificationInput input;
+  input.vendor = &vendor;
+  input.cells = &cells;
+  const auto certification = make_certification(input);
+  EXPECT_FALSE(certification.certified);
+  EXPECT_FALSE(certification.json["certified"].get<bool>());
+  EXPECT_EQ(certification.json["summary"], "no profile applies: nothing was judged");
+  for (const auto& p : certification.json["profiles"]) EXPECT_EQ(p["verdict"], "not_applicable");
 }
 
 }  // namespace
