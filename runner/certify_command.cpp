@@ -69,8 +69,7 @@ std::string resolve_program(const std::string& word, const std::string& path) {
   if (word.find('/') != std::string::npos) {
     const auto file = fs::absolute(word).lexically_normal();
     if (!executable_file(file))
-      throw std::invalid_argument(
-          fmt::format("--peer: {} is not an executable file", file.string()));
+      throw std::invalid_argument(fmt::format("{} is not an executable file", file.string()));
     return file.string();
   }
   std::size_t start = 0;
@@ -83,7 +82,12 @@ std::string resolve_program(const std::string& word, const std::string& path) {
       return fs::absolute(file).lexically_normal().string();
     start = end + 1;
   }
-  throw std::invalid_argument(fmt::format("--peer: no executable {} in PATH ({})", word, path));
+  throw std::invalid_argument(fmt::format("no executable {} in PATH ({})", word, path));
+}
+
+std::string program_search_path() {
+  const char* path = std::getenv("PATH");
+  return path ? path : "/usr/bin:/bin";
 }
 
 void add_certify_options(CLI::App* cmd, CertifyOptions& options, CommonOptions& common) {
@@ -141,8 +145,12 @@ VendorUnderTest vendor_peer_command(const CertifyOptions& options) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(fmt::format("--peer: {}", e.what()));
   }
-  const char* path = std::getenv("PATH");
-  const auto program = resolve_program(words.front(), path ? path : "/usr/bin:/bin");
+  std::string program;
+  try {
+    program = resolve_program(words.front(), program_search_path());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("--peer: {}", e.what()));
+  }
   const auto program_sha256 = file_sha256(program);
   if (!program_sha256) throw std::invalid_argument(fmt::format("--peer: cannot read {}", program));
   words.front() = program;  // the jail runs it by this path; the capability cache keys on it

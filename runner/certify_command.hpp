@@ -25,6 +25,8 @@ struct CertifyOptions {
 // executable regular file of that name in `path` (PATH's form); made absolute. Throws
 // std::invalid_argument naming what was looked for.
 std::string resolve_program(const std::string& word, const std::string& path);
+// PATH, or /usr/bin:/bin when it is unset.
+std::string program_search_path();
 
 // --server's "HOST:PORT" or "[HOST]:PORT", HOST an IP address literal (no name is looked up:
 // the address is exactly what is tested). Throws std::invalid_argument naming what is wrong.

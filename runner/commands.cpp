@@ -10,6 +10,7 @@
 
 #include "bench_report.hpp"
 #include "capability_cache.hpp"
+#include "certify_command.hpp"
 #include "exit_status.hpp"
 #include "html_report.hpp"
 #include "known_deviations.hpp"
@@ -32,8 +33,8 @@ namespace {
 // with more time, every handshake that timed out while all peers probed at once.
 constexpr std::chrono::milliseconds kProbeTimeout{60000};
 
-std::vector<Peer> load_peers(const CommonOptions& common,
-                             const std::atomic<bool>& cancelled = kNeverCancelled) {
+// The catalogs' entries, only those of `peer_ids` when it names some.
+std::vector<PeerEntry> catalog_entries(const CommonOptions& common) {
   if (common.catalogs.empty())
     throw CatalogError(
         "no peer catalog: build the peers (ci/build), provision environments (ci/provision) or "
@@ -51,6 +52,12 @@ std::vector<Peer> load_peers(const CommonOptions& common,
              common.peer_ids.end();
     });
   }
+  return entries;
+}
+
+std::vector<Peer> load_peers(const CommonOptions& common,
+                             const std::atomic<bool>& cancelled = kNeverCancelled) {
+  auto entries = catalog_entries(common);
   const auto add_given = [&entries](const PeerEntry& extra) {
     if (std::any_of(entries.begin(), entries.end(),
                     [&](const auto& e) { return e.id == extra.id; }))
@@ -149,6 +156,7 @@ int run_command(const CommonOptions& common, RunCommandOptions run, const std::s
   info.jobs = run.options.jobs;
   info.shard = fmt::format("{}/{}", run.options.shard_index, run.options.shard_count);
   info.known_deviation_files = common.known_deviation_files;
+  info.filters = run.options.filters;
   info.peers_ran_as = peer_jail().user;
   const auto captures = run.captures == "all"    ? CaptureMode::all
                         : run.captures == "none" ? CaptureMode::none
@@ -321,8 +329,22 @@ int report_command(const CommonOptions& common, const std::string& run_path, std
   return 0;
 }
 
-int check_peer_command(const CheckPeerOptions& options, bool as_json,
+int check_peer_command(const CommonOptions& common, CheckPeerOptions options, bool as_json,
                        const std::atomic<bool>& cancelled) {
+  if (common.peer_ids.size() > 1)
+    throw std::invalid_argument("check-peer checks one peer: give --peer once");
+  if (!common.peer_ids.empty()) {  // --peer ID: a catalog's peer, in its root if it has one
+    const auto entries = catalog_entries(common);
+    options.command = entries.front().command;
+    options.root = entries.front().root;
+  }
+  // A program that is not there would fail every check alike: one error says it once. (One in
+  // a root is the catalog's to name, and the jail's to find.)
+  if (!options.command.empty() && options.root.empty()) try {
+      resolve_program(options.command.front(), program_search_path());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("check-peer: {}", e.what()));
+    }
   const auto reports = check_peer(options, cancelled);
   if (as_json)
     show(TerminalStream::out, json_text(check_reports_json(options, reports), 2) + "\n");

@@ -93,7 +93,8 @@ int history_command(const HistoryCommandOptions& options);
 // Writes report.html of a run (folder or matrix.json) to `output`, by default beside it.
 int report_command(const CommonOptions& common, const std::string& run_path, std::string output);
 // Checks one peer against the peer protocol (check_peer.hpp): 0 when no check failed, else 1.
-int check_peer_command(const CheckPeerOptions& options, bool as_json,
+// With `common.peer_ids` (--peer ID) the peer is that catalog entry, root and all.
+int check_peer_command(const CommonOptions& common, CheckPeerOptions options, bool as_json,
                        const std::atomic<bool>& cancelled);
 
 }  // namespace tlsmatrix

@@ -267,12 +267,23 @@ int main(int argc, char** argv) {
       "check-peer",
       "check one peer against the peer protocol (peers/PROTOCOL.md) before any matrix: a line "
       "PASS|FAIL|SKIP per check; exit 1 on any FAIL");
-  check_peer_cmd
-      ->add_option("COMMAND", check_peer_words,
-                   "the peer's command, as a catalog's \"command\" lists it: one string split "
-                   "into words as a shell would, nothing expanded ('python3 peer.py --flag'; a "
-                   "single existing file is kept whole), or several words after --")
-      ->required();
+  auto* check_peer_command_words =
+      check_peer_cmd->add_option("COMMAND", check_peer_words,
+                                 "the peer's command, as a catalog's \"command\" lists it: one "
+                                 "string split into words as a shell would, nothing expanded "
+                                 "('python3 peer.py --flag'; a single existing file is kept "
+                                 "whole), or several words after --");
+  auto* check_peer_catalog_id =
+      check_peer_cmd
+          ->add_option("--peer", common.peer_ids,
+                       "instead of COMMAND: the peer of this id in the catalogs (as "
+                       "for run), run in its environment's root if it has one")
+          ->expected(1);
+  check_peer_catalog_id->excludes(check_peer_command_words);
+  check_peer_cmd->add_option("--catalog", added_catalogs,
+                             "with --peer: a peer catalog file to add (as for run)");
+  check_peer_cmd->add_flag("--only-catalogs", only_catalogs,
+                           "with --peer: use only the --catalog files given");
   check_peer_cmd
       ->add_option("--timeout-ms", check_peer_timeout_ms,
                    "limit for each step (one peer run; the two peers of the handshake); a peer "
@@ -344,10 +355,13 @@ int main(int argc, char** argv) {
     if (*report_cmd) return report_command(common, report_run, report_output);
 
     if (*check_peer_cmd) {
-      check_peer_options.command = peer_command_from_words(check_peer_words);
+      if (check_peer_words.empty() && common.peer_ids.empty())
+        throw std::invalid_argument("check-peer needs a peer COMMAND or --peer ID");
+      if (!check_peer_words.empty())
+        check_peer_options.command = peer_command_from_words(check_peer_words);
       check_peer_options.timeout = std::chrono::milliseconds(check_peer_timeout_ms);
       check_peer_options.pki_dir = std::filesystem::path(common.suites_dir) / "pki";
-      return check_peer_command(check_peer_options, check_peer_json, g_cancelled);
+      return check_peer_command(common, check_peer_options, check_peer_json, g_cancelled);
     }
   } catch (const std::exception& e) {
     tlsmatrix::show(tlsmatrix::TerminalStream::err, fmt::format("tlsmatrix: {}\n", e.what()));

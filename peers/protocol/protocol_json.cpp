@@ -314,6 +314,15 @@ Capabilities capabilities_from_json(const json& j) {
   // Optional (protocol 6): absent means the peer serves one request per process.
   if (const auto it = j.find("serve"); it != j.end())
     c.serve = field(j, "serve", [&] { return it->get<bool>(); });
+  // Everything but library_file and serve is required (PROTOCOL.md, "capabilities"): an answer
+  // without, say, "groups" would read as a stack with no group at all and make every group
+  // cell `unsupported`. Checked last, so a present field of the wrong type is named first.
+  for (const char* key : {"version_text", "versions", "groups", "cipher_suites",
+                          "default_key_shares", "psk", "features"})
+    if (!j.contains(key)) throw std::invalid_argument(fmt::format("'{}' is missing", key));
+  for (const char* key : {"client_mode_sets", "server_mode_sets", "hashes"})
+    if (!j.at("psk").contains(key))
+      throw std::invalid_argument(fmt::format("'psk.{}' is missing", key));
   return c;
 }
 

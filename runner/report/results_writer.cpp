@@ -203,6 +203,8 @@ json ResultsWriter::matrix_json(const RunInfo& info) const {
               {"known_deviation_files", info.known_deviation_files},
               {"peers_ran_as", info.peers_ran_as},
               {"tlsmatrix_version", TLSMATRIX_VERSION}};
+  // Only with --filter: shards merge only with the same patterns (shard_merge.cpp).
+  if (!info.filters.empty()) run["filters"] = info.filters;
   if (!info.merged_from.empty()) {
     run["merged_from"] = json::array();
     for (const auto& shard : info.merged_from)

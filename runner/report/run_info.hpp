@@ -16,6 +16,7 @@ struct RunInfo {
   unsigned jobs = 1;
   std::string shard;                               // "1/1"
   std::vector<std::string> known_deviation_files;  // in the order they were loaded
+  std::vector<std::string> filters;                // --filter patterns; empty: every cell
   std::string peers_ran_as;                        // "tlsmatrix-peer (uid 998)"
   // A run merged from shards (`tlsmatrix merge`): each shard's run id and "I/N", in shard order;
   // empty for a run that ran its cells itself.

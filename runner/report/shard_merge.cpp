@@ -150,6 +150,13 @@ std::vector<Shard> check_shards(std::vector<Shard> shards) {
       throw MergeError(fmt::format("{}: other known-deviation files than {} ({} against {})",
                                    s.file, base.file, s.run()["known_deviation_files"].dump(),
                                    base.run()["known_deviation_files"].dump()));
+    // The cells a shard holds depend on its --filter: shards of other patterns would merge
+    // into a run that no single command made (absent: no --filter).
+    if (s.run().value("filters", json::array()) != base.run().value("filters", json::array()))
+      throw MergeError(
+          fmt::format("{}: other --filter patterns than {} ({} against {}): shards of another run?",
+                      s.file, base.file, s.run().value("filters", json::array()).dump(),
+                      base.run().value("filters", json::array()).dump()));
   }
   return shards;
 }
@@ -293,6 +300,11 @@ MergedShards read_shards(const std::vector<std::string>& shard_dirs, const fs::p
   }
   info.known_deviation_files =
       run_field(base.run(), "known_deviation_files", base.file).get<std::vector<std::string>>();
+  try {
+    info.filters = base.run().value("filters", json::array()).get<std::vector<std::string>>();
+  } catch (const json::exception&) {
+    throw MergeError(fmt::format("{}: run.filters is not a list of strings", base.file));
+  }
   info.peers_ran_as = run_text(base.run(), "peers_ran_as", base.file);
   // The host the shards ran on when they agree; else this one's.
   if (std::all_of(shards.begin(), shards.end(), [&](const Shard& s) {

@@ -15,6 +15,7 @@ namespace tlsmatrix {
 
 struct CheckPeerOptions {
   std::vector<std::string> command;  // the peer's argv, as a catalog's "command" lists it
+  std::string root;                  // the folder the jail chroots it to (a catalog's "root")
   // The limit for every step (one peer invocation, or the two peers of the handshake): a peer
   // that has not finished by then is killed with its process group and the check fails.
   std::chrono::milliseconds timeout{20000};

@@ -121,14 +121,14 @@ std::string Invocation::came_back() const {
   return text;
 }
 
-Invocation invoke_peer(const std::vector<std::string>& command,
+Invocation invoke_peer(const std::vector<std::string>& command, const std::string& root,
                        const std::vector<std::string>& args, const std::string& stdin_text,
                        std::chrono::milliseconds timeout, const std::atomic<bool>& cancelled) {
   auto argv = command;
   argv.insert(argv.end(), args.begin(), args.end());
   Invocation out;
   out.timeout = timeout;
-  out.run = run_child(argv, stdin_text, timeout, cancelled);
+  out.run = run_child(argv, stdin_text, timeout, cancelled, root);
   out.lines = printed_lines(out.run.stdout_text);
   return out;
 }
@@ -148,9 +148,10 @@ struct Instance {
   std::string pending_stdin;
   bool out_open = false, err_open = false;
 
-  void start(const std::vector<std::string>& command, const EndpointConfig& config) {
+  void start(const std::vector<std::string>& command, const std::string& root,
+             const EndpointConfig& config) {
     try {
-      process = std::make_unique<PeerProcess>(command, "");
+      process = std::make_unique<PeerProcess>(command, root);
     } catch (const std::exception& e) {
       peer.start_error = e.what();
       peer.ending = "could not start: " + peer.start_error;
@@ -275,14 +276,14 @@ std::optional<std::uint16_t> listening_port(const LivePeer& server, std::string&
 
 }  // namespace
 
-PairRun run_pair(const std::vector<std::string>& command, const EndpointConfig& server,
-                 EndpointConfig client, std::chrono::milliseconds timeout,
-                 const std::atomic<bool>& cancelled) {
+PairRun run_pair(const std::vector<std::string>& command, const std::string& root,
+                 const EndpointConfig& server, EndpointConfig client,
+                 std::chrono::milliseconds timeout, const std::atomic<bool>& cancelled) {
   PairRun out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   Instance srv{out.server, nullptr, "", false, false};
   Instance cli{out.client, nullptr, "", false, false};
-  srv.start(command, server);
+  srv.start(command, root, server);
   std::optional<std::uint16_t> port;
   if (srv.process) {
     pump({&srv, nullptr}, deadline, cancelled, [&] {
@@ -293,7 +294,7 @@ PairRun run_pair(const std::vector<std::string>& command, const EndpointConfig& 
   if (port) {
     client.connect_host = "127.0.0.1";
     client.connect_port = *port;
-    cli.start(command, client);
+    cli.start(command, root, client);
   }
   const bool ended = pump({&srv, &cli}, deadline, cancelled,
                           [&] { return !srv.output_open() && !cli.output_open(); });

@@ -46,7 +46,8 @@ struct Invocation {
   std::string came_back() const;
 };
 
-Invocation invoke_peer(const std::vector<std::string>& command,
+// `root`: the folder the jail chroots the peer to; empty: the host.
+Invocation invoke_peer(const std::vector<std::string>& command, const std::string& root,
                        const std::vector<std::string>& args, const std::string& stdin_text,
                        std::chrono::milliseconds timeout, const std::atomic<bool>& cancelled);
 
@@ -71,8 +72,8 @@ struct PairRun {
 // A server instance with `server`, then, once it printed `listening`, a client instance with
 // `client` connecting to its port on 127.0.0.1 (no relay: the peers talk directly over
 // loopback). Both must end within `timeout`, else both are killed with their process groups.
-PairRun run_pair(const std::vector<std::string>& command, const EndpointConfig& server,
-                 EndpointConfig client, std::chrono::milliseconds timeout,
-                 const std::atomic<bool>& cancelled);
+PairRun run_pair(const std::vector<std::string>& command, const std::string& root,
+                 const EndpointConfig& server, EndpointConfig client,
+                 std::chrono::milliseconds timeout, const std::atomic<bool>& cancelled);
 
 }  // namespace tlsmatrix

@@ -18,7 +18,7 @@ TIMEOUT_MS = 4000  # per step, for the fixture: a hang costs this much per step
 # defect -> (the check that must FAIL, a regular expression its message must match)
 EXPECTED = {
     "garbage-stdout": ("capabilities", r"printed a line that is not JSON: 'broken_protocol_peer starting'"),
-    "missing-capability-field": ("capabilities", r'field "groups" is missing'),
+    "missing-capability-field": ("capabilities", r"does not read as capabilities: 'groups' is missing"),
     "capabilities-protocol-5": ("capabilities", r'says "protocol": 5, not 6'),
     "help-exit-1": ("help", r"exit status 1"),
     "wrong-version-ignored": ("version-mismatch",
@@ -128,6 +128,34 @@ def main():
               'PROTOCOL.md "Command line" requires usage text on stdout and exit status 0' in line
               for line in lines),
           f"text form: no FAIL line for help naming what was sent and what is required: {lines}")
+
+    # A peer of a catalog by its id (--peer), and one of a provisioned environment, which runs
+    # in its root, when there is one (ci/provision; .ci/run provisions before the tests).
+    by_id = [("openssl@host", ["--only-catalogs", "--catalog", str(binary / "peers.catalog.json")])]
+    environments = sorted((source / ".cache/environments").glob("*/peers.catalog.json"))
+    rooted = [(p["id"], ["--only-catalogs", "--catalog", str(c)]) for c in environments
+              for p in json.loads(c.read_text())["peers"] if p.get("root")][:1]
+    if not rooted:
+        print("no provisioned environment: no peer in a root checked", flush=True)
+    for peer_id, catalogs in by_id + rooted:
+        run = subprocess.run([tlsmatrix, "check-peer", "--json", "--peer", peer_id, *catalogs],
+                             capture_output=True, text=True, timeout=600)
+        try:
+            report = json.loads(run.stdout)
+        except json.JSONDecodeError:
+            report = None
+        if check(report is not None, f"--peer {peer_id}: no JSON report: {run.stderr[-500:]}"):
+            all_pass_or_skip(f"--peer {peer_id}", run.returncode, report, run.stderr,
+                             must_pass=("capabilities", "handshake", "serve"))
+            print(f"--peer {peer_id}: root {report.get('root')}", flush=True)
+
+    # A program that is not there: one error naming it, exit 2, no checks run.
+    missing = str(source / "tests/fixtures/no-such-peer")
+    run = subprocess.run([tlsmatrix, "check-peer", missing], capture_output=True, text=True,
+                         timeout=60)
+    check(run.returncode == 2 and missing in run.stderr and "not an executable file" in run.stderr
+          and not run.stdout, f"missing program: exit {run.returncode}, stdout {run.stdout!r}, "
+          f"stderr {run.stderr!r}; expected exit 2 naming it and no checks")
 
     for f in failures:
         print("FAILED:", f)

@@ -3,8 +3,8 @@
 (build/peers.catalog.json) over the suites baseline, downgrade and psk, once without shards and
 once as 3 shards merged; the merged run must equal the unsharded one cell for cell, in
 matrix.json's peers, suites, totals, defaults and security, in junit.xml's test cases and in
-summary.md below its header, and be recorded in the run history. Then three refusals (a
-missing shard, a shard given twice, shards of different N): each must exit non-zero, name the
+summary.md below its header, and be recorded in the run history. Then four refusals (a
+missing shard, a shard given twice, shards of different N, shards of other --filter patterns): each must exit non-zero, name the
 offending file and write no run folder. Python 3 standard library only.
 Usage: merge_test.py TLSMATRIX_BINARY SOURCE_DIR"""
 import json
@@ -190,12 +190,14 @@ def compare(f: Failures, merged: Path, unsharded: Path, shards: list[Path]) -> N
 
 
 def refusals(f: Failures, binary: Path, source: Path, work: Path, shards: list[Path],
-             other_n: Path) -> None:
+             other_n: Path, other_filter: Path) -> None:
     cases = [
         ("a missing shard", shards[:2], "shard 2/3 missing", shards[0] / "matrix.json"),
         ("a shard given twice", [shards[0], shards[1], shards[1], shards[2]],
          "given twice", shards[1] / "matrix.json"),
         ("shards of different N", shards + [other_n], "shard 0/2", other_n / "matrix.json"),
+        ("shards of other --filter patterns", [other_n, other_filter], "other --filter patterns",
+         other_filter / "matrix.json"),
     ]
     for number, (what, given, says, names) in enumerate(cases):
         results = work / f"refused-{number}"
@@ -227,6 +229,8 @@ def main() -> int:
                           f"{i}/{SHARDS}")[0] for i in range(SHARDS)]
             other_n = run(binary, source, work / "other-n", history, "--shard", "0/2",
                           "--filter", "baseline/*")[0]
+            other_filter = run(binary, source, work / "other-filter", history, "--shard", "1/2",
+                               "--filter", "baseline/tls13-*")[0]
         except (OSError, RuntimeError) as e:
             print(f"FAIL tlsmatrix run: {e}")
             return 1
@@ -247,7 +251,7 @@ def main() -> int:
                                   (merged.name,)).fetchone()[0]
         f.equal("the merged run is in the run history with every cell", recorded,
                 len(lines_by_id(unsharded)))
-        refusals(f, binary, source, work, shards, other_n)
+        refusals(f, binary, source, work, shards, other_n, other_filter)
     for p in f.passed:
         print("ok  ", p)
     for item in f.items:

@@ -23,9 +23,9 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_with_error_peer import run_with_error_peer  # noqa: E402
 from webdriver import Browser  # noqa: E402
 
-FIXTURE_PEER = "crash@fixture"
 MARKS = """return [...document.querySelectorAll('a.m[data-cell]')].map(a => [
   decodeURIComponent(a.getAttribute('href').slice('#cell='.length)), a.className, a.textContent,
   a.closest('tr').dataset.client, a.closest('td').dataset.server,
@@ -37,26 +37,6 @@ class Failures(list):
         if not ok:
             self.append(message)
         return ok
-
-
-def run_matrix(binary: Path, source: Path, work: Path) -> Path:
-    fixture = work / "fixture.catalog.json"
-    fixture.write_text(json.dumps({
-        "schema": "tlsmatrix-peer-catalog", "schema_version": 2,
-        "peers": [{"id": FIXTURE_PEER, "stack": "fixture", "environment": "fixture",
-                   "command": [str(source / "tests/fixtures/misbehaving_peer.sh"), "crash",
-                               "report-test"]}]}))
-    argv = [str(binary), "run", "--only-catalogs", "--catalog",
-            str(binary.parent / "peers.catalog.json"), "--catalog", str(fixture),
-            "--results", str(work / "runs"), "--history", "", "--fail-on", "never",
-            "--filter", "*@host->*@host", "--filter", f"baseline/tls13-ecdsa-p256/*{FIXTURE_PEER}*"]
-    done = subprocess.run(argv, cwd=source, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-2000:]}")
-    runs = [p for p in (work / "runs").iterdir() if p.is_dir()]
-    if len(runs) != 1:
-        raise RuntimeError(f"expected one run folder, found {runs}")
-    return runs[0]
 
 
 def check_grid(browser: Browser, matrix: dict, failures: Failures) -> dict:
@@ -192,7 +172,7 @@ def main() -> int:
     failures = Failures()
     with tempfile.TemporaryDirectory(prefix="tlsmatrix-report-") as tmp:
         work = Path(tmp)
-        run = run_matrix(binary, source, work)
+        run, _ = run_with_error_peer(binary, source, work, "report-test")
         matrix = json.loads((run / "matrix.json").read_text())
         page = run / "report.html"
         again = work / "again.html"

@@ -18,6 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_with_error_peer import run_with_error_peer  # noqa: E402
+
 try:
     import jsonschema
     from jsonschema import Draft202012Validator
@@ -26,8 +29,6 @@ except ImportError:
 
 SCHEMAS = ("matrix", "trimmed-matrix", "peer-catalog", "certification")
 SHOWN_ERRORS = 10  # per document
-# The fixture peer: every process it starts dies of SIGSEGV, so its cells are `error`.
-FIXTURE_PEER = "crash@fixture"
 # Catalog fixtures the runner accepts (tests/unit/peer_catalog_test.cpp); it rejects the rest.
 VALID_CATALOG_FIXTURES = {"chroot-prefix-v1.json", "root-v2.json"}
 
@@ -111,30 +112,6 @@ def coverage(cells: list[dict]) -> str:
         "capture": sum("capture" in c["harness"]["logs"] for c in cells),
     }
     return ", ".join(f"{k} {v}" for k, v in {**counts, **shapes}.items())
-
-
-def run_matrix(binary: Path, source: Path, results: Path) -> tuple[Path, list[Path]]:
-    """`tlsmatrix run` over the build's peers and the crashing fixture peer: every suite
-    between the build's peers, one scenario with the fixture on either side."""
-    fixture = results / "fixture.catalog.json"
-    fixture.write_text(json.dumps({
-        "schema": "tlsmatrix-peer-catalog", "schema_version": 2,
-        "peers": [{"id": FIXTURE_PEER, "stack": "fixture", "environment": "fixture",
-                   "command": [str(source / "tests/fixtures/misbehaving_peer.sh"), "crash",
-                               "schema-test"]}]}))
-    catalogs = [binary.parent / "peers.catalog.json", fixture]
-    argv = [str(binary), "run", "--only-catalogs", "--results", str(results / "runs"),
-            "--fail-on", "never", "--filter", "*@host->*@host",
-            "--filter", f"baseline/tls13-ecdsa-p256/*{FIXTURE_PEER}*"]
-    for c in catalogs:
-        argv += ["--catalog", str(c)]
-    done = subprocess.run(argv, cwd=source, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-2000:]}")
-    runs = [p for p in (results / "runs").iterdir() if p.is_dir()]
-    if len(runs) != 1:
-        raise RuntimeError(f"expected one run folder, found {runs}")
-    return runs[0], catalogs
 
 
 def merge_run(binary: Path, source: Path, run: Path, results: Path) -> dict | str:
@@ -250,7 +227,7 @@ def main() -> int:
     report = Report()
     with tempfile.TemporaryDirectory(prefix="tlsmatrix-schema-") as results:
         try:
-            run, catalogs = run_matrix(binary, source, Path(results))
+            run, catalogs = run_with_error_peer(binary, source, Path(results), "schema-test")
         except (OSError, RuntimeError) as e:
             print(f"FAIL tlsmatrix run: {e}")
             return 1

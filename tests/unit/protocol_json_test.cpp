@@ -1,5 +1,6 @@
 #include "protocol_json.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace tlsmatrix {
@@ -125,6 +126,40 @@ TEST(ProtocolJson, CapabilitiesServeIsOptional) {
     EXPECT_NE(std::string(e.what()).find("'serve' has the wrong type"), std::string::npos)
         << e.what();
   }
+}
+
+// The one reader of capabilities (runner, check-peer, --server-capabilities) requires what
+// PROTOCOL.md does not call optional: an answer without "groups" is refused by name, not
+// read as a stack without groups.
+TEST(ProtocolJson, CapabilitiesRequireEveryFieldButTheOptionalOnes) {
+  Capabilities c;
+  c.stack = "exampletls";
+  c.library = "ExampleTLS";
+  c.version = "4.2.1";
+  const auto j = to_json(c);
+  EXPECT_NO_THROW(capabilities_from_json(j));
+  const auto refusal = [](nlohmann::json broken) {
+    try {
+      capabilities_from_json(broken);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  for (const char* key : {"version_text", "versions", "groups", "cipher_suites",
+                          "default_key_shares", "psk", "features"}) {
+    auto broken = j;
+    broken.erase(key);
+    EXPECT_EQ(refusal(broken), fmt::format("'{}' is missing", key));
+  }
+  auto no_hashes = j;
+  no_hashes["psk"].erase("hashes");
+  EXPECT_EQ(refusal(no_hashes), "'psk.hashes' is missing");
+  // A field of the wrong type is named before a missing one.
+  auto both = j;
+  both.erase("groups");
+  both["versions"] = nlohmann::json::array({"TLSv1.3"});
+  EXPECT_EQ(refusal(both), "versions: expected an object");
 }
 
 }  // namespace
